@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+/// \file
+/// \brief Dense vector and matrix aliases shared by every area.
+#ifndef VALENCE_CORE_TYPES_HPP
+#define VALENCE_CORE_TYPES_HPP
+
+#include <valence/config.hpp>
+
+#include <Eigen/Core>
+
+namespace valence {
+
+/// \brief Index type of every valence array (Eigen's signed index).
+/// \ingroup core
+using index = Eigen::Index;
+
+/// \brief Dynamic-size column vector of \p Real.
+/// \ingroup core
+template <typename Real>
+using vector_x = Eigen::Matrix<Real, Eigen::Dynamic, 1>;
+
+/// \brief Dynamic-size column-major matrix of \p Real.
+/// \ingroup core
+template <typename Real>
+using matrix_x = Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic>;
+
+/// \brief `vector_x<double>`.
+/// \ingroup core
+using vector_d = vector_x<double>;
+/// \brief `matrix_x<double>`.
+/// \ingroup core
+using matrix_d = matrix_x<double>;
+/// \brief `vector_x<float>`.
+/// \ingroup core
+using vector_f = vector_x<float>;
+/// \brief `matrix_x<float>`.
+/// \ingroup core
+using matrix_f = matrix_x<float>;
+
+}  // namespace valence
+
+#endif  // VALENCE_CORE_TYPES_HPP

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: MIT
+// Reader of the NIST StRD linear regression files (certified values and data) for the tests.
+#ifndef VALENCE_TEST_NIST_HPP
+#define VALENCE_TEST_NIST_HPP
+
+#include <Eigen/Core>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace valence_test {
+
+/// One StRD linear problem: design matrix as the certified model defines it, the response and
+/// the certified estimates, standard deviations and residual standard deviation.
+struct nist_linear_problem {
+  std::string name;
+  Eigen::MatrixXd design;
+  Eigen::VectorXd response;
+  std::vector<double> estimates;
+  std::vector<double> standard_deviations;
+  double residual_standard_deviation = 0;
+};
+
+/// Reads a StRD linear file. The model is inferred from the certified parameters: B1.. only means
+/// no intercept (NoInt1/2), several predictor columns mean a multiple regression with intercept
+/// (Longley), otherwise a polynomial in x of degree (parameters - 1).
+inline nist_linear_problem read_nist_linear(const std::string& path, const std::string& name) {
+  std::ifstream in(path);
+  if (!in) {
+    throw std::runtime_error("cannot open " + path);
+  }
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') {
+      line.pop_back();
+    }
+    lines.push_back(line);
+  }
+  const std::regex data_lines(R"(Data\s+\(lines\s+(\d+)\s+to\s+(\d+)\))");
+  const std::regex parameter(R"(^\s*B(\d+)\s+(\S+)\s+(\S+)\s*$)");
+  const std::regex residual_sd(R"(^\s*Standard Deviation\s+(\S+)\s*$)");
+  nist_linear_problem p;
+  p.name = name;
+  std::size_t first = 0;
+  std::size_t last = 0;
+  int first_parameter = -1;
+  std::smatch m;
+  for (const auto& line : lines) {
+    if (first == 0 && std::regex_search(line, m, data_lines)) {
+      first = std::stoul(m[1]);
+      last = std::stoul(m[2]);
+    } else if (std::regex_match(line, m, parameter)) {
+      if (first_parameter < 0) {
+        first_parameter = std::stoi(m[1]);
+      }
+      p.estimates.push_back(std::stod(m[2]));
+      p.standard_deviations.push_back(std::stod(m[3]));
+    } else if (std::regex_match(line, m, residual_sd)) {
+      p.residual_standard_deviation = std::stod(m[1]);
+    }
+  }
+  std::vector<std::vector<double>> rows;
+  for (std::size_t i = first; i <= last && i <= lines.size(); ++i) {
+    std::istringstream fields(lines[i - 1]);
+    std::vector<double> row;
+    for (double v; fields >> v;) {
+      row.push_back(v);
+    }
+    if (!row.empty()) {
+      rows.push_back(row);
+    }
+  }
+  const auto n_obs = static_cast<Eigen::Index>(rows.size());
+  const auto n_par = static_cast<Eigen::Index>(p.estimates.size());
+  const bool multiple = rows.front().size() > 2;
+  p.response.resize(n_obs);
+  p.design.resize(n_obs, n_par);
+  for (Eigen::Index i = 0; i < n_obs; ++i) {
+    const auto& row = rows[static_cast<std::size_t>(i)];
+    p.response(i) = row[0];
+    for (Eigen::Index j = 0; j < n_par; ++j) {
+      if (multiple) {
+        p.design(i, j) = j == 0 ? 1.0 : row[static_cast<std::size_t>(j)];
+      } else {
+        const int power = static_cast<int>(j) + first_parameter;
+        double v = 1.0;
+        for (int k = 0; k < power; ++k) {
+          v *= row[1];
+        }
+        p.design(i, j) = v;
+      }
+    }
+  }
+  return p;
+}
+
+}  // namespace valence_test
+
+#endif  // VALENCE_TEST_NIST_HPP
