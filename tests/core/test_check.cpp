@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: MIT
+// The shared input checks, windows and index look-ups, and the error types.
+#include <valence/core/check.hpp>
+#include <valence/core/error.hpp>
+#include <valence/core/window.hpp>
+
+#include <doctest/doctest.h>
+
+#include <Eigen/Core>
+
+#include <limits>
+
+namespace {
+
+Eigen::VectorXd vec(std::initializer_list<double> values) {
+  Eigen::VectorXd v(static_cast<Eigen::Index>(values.size()));
+  Eigen::Index i = 0;
+  for (double x : values) {
+    v(i++) = x;
+  }
+  return v;
+}
+
+constexpr const char* fn = "valence::test::caller";
+
+}  // namespace
+
+TEST_SUITE("core") {
+  TEST_CASE("error types derive from valence::error and parse_error carries file and line") {
+    const valence::parse_error e("spectrum.xdi", 12, "expected a column label");
+    CHECK(e.file() == "spectrum.xdi");
+    CHECK(e.line() == 12);
+    CHECK(std::string(e.what()) == "spectrum.xdi:12: expected a column label");
+    const valence::error& base = e;
+    CHECK(dynamic_cast<const valence::parse_error*>(&base) != nullptr);
+    CHECK_THROWS_AS(throw valence::invalid_input("x"), valence::error);
+    CHECK_THROWS_AS(throw valence::fit_error("x"), valence::error);
+    CHECK_THROWS_AS(throw valence::error("x"), std::runtime_error);
+  }
+
+  TEST_CASE("check_same_size names both parameters and sizes") {
+    CHECK_NOTHROW(valence::core::check_same_size(fn, "a", vec({1, 2}), "b", vec({3, 4})));
+    CHECK_THROWS_WITH_AS(valence::core::check_same_size(fn, "mu", vec({1, 2}), "energy", vec({1, 2, 3})),
+                         "valence::test::caller: parameter 'mu' has 2 elements but 'energy' has 3; expected equal sizes",
+                         valence::invalid_input);
+  }
+
+  TEST_CASE("check_finite names the first non-finite value and where it is") {
+    CHECK_NOTHROW(valence::core::check_finite(fn, "y", vec({1, 2})));
+    CHECK_THROWS_WITH_AS(valence::core::check_finite(fn, "y", vec({1, -std::numeric_limits<double>::infinity()})),
+                         "valence::test::caller: parameter 'y' holds -inf at index 1; expected finite values",
+                         valence::invalid_input);
+    Eigen::MatrixXd m = Eigen::MatrixXd::Zero(3, 2);
+    m(2, 1) = std::numeric_limits<double>::quiet_NaN();
+    CHECK_THROWS_WITH_AS(valence::core::check_finite(fn, "A", m), doctest::Contains("'A' holds nan at row 2, column 1"),
+                         valence::invalid_input);
+  }
+
+  TEST_CASE("check_strictly_increasing distinguishes duplicates from decreases") {
+    CHECK_NOTHROW(valence::core::check_strictly_increasing(fn, "energy", vec({1, 2, 3})));
+    CHECK_THROWS_WITH_AS(
+        valence::core::check_strictly_increasing(fn, "energy", vec({8000, 8000.5, 8000.5})),
+        "valence::test::caller: parameter 'energy' has a duplicate at index 2 (energy[1] = 8000.5, energy[2] = 8000.5); "
+        "expected strictly increasing values",
+        valence::invalid_input);
+    CHECK_THROWS_WITH_AS(valence::core::check_strictly_increasing(fn, "energy", vec({3, 2})),
+                         doctest::Contains("has a decrease at index 1"), valence::invalid_input);
+  }
+
+  TEST_CASE("check_positive and check_min_size") {
+    CHECK_NOTHROW(valence::core::check_positive(fn, "w", vec({1, 0.5})));
+    CHECK_THROWS_WITH_AS(valence::core::check_positive(fn, "w", vec({1, 0})),
+                         "valence::test::caller: parameter 'w' holds 0 at index 1; expected positive finite values",
+                         valence::invalid_input);
+    CHECK_THROWS_WITH_AS(valence::core::check_min_size(fn, "x", vec({1}), 2),
+                         "valence::test::caller: parameter 'x' has 1 elements; expected at least 2",
+                         valence::invalid_input);
+  }
+
+  TEST_CASE("index_of and index_nearest follow Larch") {
+    const auto x = vec({1, 2, 3, 4});
+    CHECK(valence::core::index_of(x, 0.5) == 0);  // below the data: 0
+    CHECK(valence::core::index_of(x, 2.0) == 1);  // at a node: that node
+    CHECK(valence::core::index_of(x, 2.9) == 1);  // at or below
+    CHECK(valence::core::index_of(x, 9.0) == 3);
+    CHECK(valence::core::index_nearest(x, 2.5) == 1);  // tie: the first
+    CHECK(valence::core::index_nearest(x, 2.6) == 2);
+  }
+
+  TEST_CASE("select_window returns the closed window's indices or explains why not") {
+    const auto x = vec({10, 11, 12, 13, 14, 15});
+    const auto r = valence::core::select_window(fn, "fit_window", x, {11.0, 13.5}, 2);
+    CHECK(r.begin == 1);
+    CHECK(r.size == 3);
+    CHECK(r.end() == 4);
+    CHECK_THROWS_WITH_AS(
+        (void)valence::core::select_window(fn, "fit_window", x, {20.0, 30.0}, 2),
+        "valence::test::caller: window 'fit_window' = [20, 30] holds 0 points of data span [10, 15]; expected at least 2",
+        valence::invalid_input);
+    CHECK_THROWS_WITH_AS((void)valence::core::select_window(fn, "fit_window", x, {13.0, 12.0}, 1),
+                         doctest::Contains("expected finite bounds with lower <= upper"), valence::invalid_input);
+    CHECK_THROWS_WITH_AS((void)valence::core::select_window(fn, "w", x, {11.5, 11.9}, 1),
+                         doctest::Contains("holds 0 points"), valence::invalid_input);
+  }
+}
