@@ -44,6 +44,9 @@ enum class active_set_outcome { converged, iteration_limit, singular };
 template <typename Real>
 class active_set_solver {
  public:
+  using matrix_ref = Eigen::Ref<const matrix_x<Real>>;
+  using vector_ref = Eigen::Ref<const vector_x<Real>>;
+
   explicit active_set_solver(index n)
       : n_(n),
         work_(n, n),
@@ -59,7 +62,7 @@ class active_set_solver {
 
   // x and state are in/out. With warm == true they must describe a feasible point (as returned by
   // an earlier solve with the same constraints); otherwise a feasible start is built.
-  active_set_outcome solve(const matrix_x<Real>& m, const vector_x<Real>& z, const constraint_set<Real>& c,
+  active_set_outcome solve(const matrix_ref& m, const vector_ref& z, const constraint_set<Real>& c,
                            vector_x<Real>& x, std::vector<bound_state>& state, index max_iterations, bool warm,
                            index& iterations) {
     using std::abs;
@@ -132,7 +135,7 @@ class active_set_solver {
   // Unscaled covariance (M_F^T M_F)^{-1} of the free coefficients under the current active set,
   // projected onto the sum constraint; rows and columns of fixed coefficients are zero. Returns the
   // number of effective parameters (free count minus one if the sum constraint is on).
-  index unscaled_covariance(const matrix_x<Real>& m, const constraint_set<Real>& c,
+  index unscaled_covariance(const matrix_ref& m, const constraint_set<Real>& c,
                             const std::vector<bound_state>& state, matrix_x<Real>& covariance) {
     covariance.setZero();
     const index k = gather_free(state);
@@ -206,7 +209,7 @@ class active_set_solver {
     state[std::size_t(filler < 0 ? 0 : filler)] = bound_state::free;
   }
 
-  Real multiplier_tolerance(const matrix_x<Real>& m, const vector_x<Real>& z, const vector_x<Real>& x) const {
+  Real multiplier_tolerance(const matrix_ref& m, const vector_ref& z, const vector_x<Real>& x) const {
     const Real scale = m.norm() * (m.norm() * x.norm() + z.norm());
     return Real(64) * Real(n_) * std::numeric_limits<Real>::epsilon() * scale;
   }
@@ -264,7 +267,7 @@ class active_set_solver {
   }
 
   // Minimises ||M_F x_F - (z - M_B x_B)|| over the free set F (keeping sum(x) == total), into candidate_.
-  bool solve_subproblem(const matrix_x<Real>& m, const vector_x<Real>& z, const constraint_set<Real>& c,
+  bool solve_subproblem(const matrix_ref& m, const vector_ref& z, const constraint_set<Real>& c,
                         const vector_x<Real>& x, const std::vector<bound_state>& state) {
     const index k = gather_free(state);
     rhs_ = z;
@@ -325,7 +328,7 @@ class active_set_solver {
 
   // The held variable whose Lagrange multiplier is most negative (releasing it lowers the
   // objective), or -1 if the KKT conditions hold to the tolerance.
-  index most_violated_bound(const matrix_x<Real>& m, const vector_x<Real>& z, const constraint_set<Real>& c,
+  index most_violated_bound(const matrix_ref& m, const vector_ref& z, const constraint_set<Real>& c,
                             const vector_x<Real>& x, const std::vector<bound_state>& state, Real tolerance) {
     residual_.noalias() = m * x - z;
     gradient_.noalias() = m.transpose() * residual_;

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+// valence::fit::least_squares_batch against column-by-column valence::fit::least_squares (whose
+// accuracy is established against NIST and by KKT tests), bad-pixel handling and errors.
+#include <valence/fit/least_squares.hpp>
+#include <valence/fit/least_squares_batch.hpp>
+
+#include <valence_test/accuracy.hpp>
+
+#include <doctest/doctest.h>
+
+#include <Eigen/Core>
+
+#include <cmath>
+#include <limits>
+#include <random>
+
+namespace {
+
+using valence::fit::batch_options;
+using valence::fit::column_status;
+using valence::fit::least_squares_options;
+
+// Two smooth "reference spectra" plus a constant, and P noisy mixtures of them.
+struct mixture_problem {
+  Eigen::MatrixXd design;
+  Eigen::MatrixXd data;
+};
+
+mixture_problem make_problem(Eigen::Index m, Eigen::Index p, unsigned seed) {
+  std::mt19937_64 gen(seed);
+  std::normal_distribution<double> noise(0.0, 0.01);
+  std::uniform_real_distribution<double> fraction(-0.2, 1.2);
+  mixture_problem out{Eigen::MatrixXd(m, 3), Eigen::MatrixXd(m, p)};
+  for (Eigen::Index i = 0; i < m; ++i) {
+    const double e = 10.0 * double(i) / double(m);
+    out.design(i, 0) = 1.0 / (1.0 + std::exp(-(e - 4.0) * 2.0));
+    out.design(i, 1) = 1.0 / (1.0 + std::exp(-(e - 5.0) * 2.0)) + 0.3 * std::exp(-(e - 6.0) * (e - 6.0));
+    out.design(i, 2) = 1.0;
+  }
+  for (Eigen::Index k = 0; k < p; ++k) {
+    const double f = fraction(gen);
+    for (Eigen::Index i = 0; i < m; ++i) {
+      out.data(i, k) = f * out.design(i, 0) + (1 - f) * out.design(i, 1) + 0.05 + noise(gen);
+    }
+  }
+  return out;
+}
+
+void check_against_single(const mixture_problem& p, const least_squares_options<double>& o,
+                          const batch_options<double>& b = {}) {
+  const auto batch = valence::fit::least_squares_batch(p.design, p.data, o, b);
+  REQUIRE(batch.coefficients.cols() == p.data.cols());
+  CHECK(batch.failed() == 0);
+  for (Eigen::Index k = 0; k < p.data.cols(); ++k) {
+    CAPTURE(k);
+    auto single_options = o;
+    if (b.column_weights.size() != 0) {
+      single_options.weights = b.column_weights.col(k);
+    }
+    const auto single = valence::fit::least_squares(p.design, Eigen::VectorXd(p.data.col(k)), single_options);
+    for (Eigen::Index j = 0; j < p.design.cols(); ++j) {
+      CAPTURE(j);
+      // measured: below 1e-12 relative (the single fit adds one refinement step); tolerance 1e-10.
+      VALENCE_CHECK_REL(single.coefficients(j), batch.coefficients(j, k), 1e-10, 1.0);
+      VALENCE_CHECK_REL(single.standard_errors(j), batch.standard_errors(j, k), 1e-8, 1e-12);
+      CHECK(single.active[std::size_t(j)] == batch.active[std::size_t(j + p.design.cols() * k)]);
+    }
+    VALENCE_CHECK_REL(single.chi_square, batch.chi_square(k), 1e-9, 0.0);
+    VALENCE_CHECK_REL(single.r_factor, batch.r_factor(k), 1e-9, 0.0);
+    CHECK(single.dof == batch.dof(k));
+    if (b.keep_residuals) {
+      VALENCE_CHECK_REL(single.residuals.norm(), batch.residuals.col(k).norm(), 1e-9, 0.0);
+    }
+  }
+}
+
+}  // namespace
+
+TEST_SUITE("fit") {
+  TEST_CASE("least_squares_batch equals column-by-column fits, unconstrained") {
+    const auto p = make_problem(200, 37, 1);
+    check_against_single(p, {});
+    batch_options<double> b;
+    b.keep_residuals = true;
+    b.block_columns = 5;  // several blocks, a ragged last one
+    check_against_single(p, {}, b);
+  }
+
+  TEST_CASE("least_squares_batch equals column-by-column fits with shared weights") {
+    const auto p = make_problem(150, 20, 2);
+    least_squares_options<double> o;
+    o.weights = Eigen::VectorXd::LinSpaced(150, 0.5, 2.0);
+    o.scale_covariance = false;
+    check_against_single(p, o);
+  }
+
+  TEST_CASE("least_squares_batch equals column-by-column fits under NNLS and sum-to-one") {
+    const auto p = make_problem(120, 40, 3);
+    least_squares_options<double> nn;
+    nn.nonnegative = true;
+    check_against_single(p, nn);
+    least_squares_options<double> sum;
+    sum.lower = Eigen::Vector3d(0.0, 0.0, -1.0);
+    sum.upper = Eigen::Vector3d(1.0, 1.0, 1.0);
+    sum.sum_to = 1.05;
+    batch_options<double> b;
+    b.block_columns = 7;
+    check_against_single(p, sum, b);
+  }
+
+  TEST_CASE("least_squares_batch with per-column weights equals weighted single fits") {
+    const auto p = make_problem(100, 12, 4);
+    batch_options<double> b;
+    b.column_weights = (p.data.array().abs() + 0.1).inverse().matrix();  // Poisson-like 1/counts
+    check_against_single(p, {}, b);
+    least_squares_options<double> nn;
+    nn.nonnegative = true;
+    check_against_single(p, nn, b);
+  }
+
+  TEST_CASE("least_squares_batch flags bad pixels and fits the rest") {
+    auto p = make_problem(80, 10, 5);
+    p.data(7, 3) = std::numeric_limits<double>::quiet_NaN();
+    p.data(0, 8) = std::numeric_limits<double>::infinity();
+    const auto r = valence::fit::least_squares_batch(p.design, p.data);
+    CHECK(r.failed() == 2);
+    CHECK(r.status[3] == column_status::non_finite_data);
+    CHECK(r.status[8] == column_status::non_finite_data);
+    CHECK(doctest::IsNaN(r.coefficients(0, 3)));
+    CHECK(doctest::IsNaN(r.chi_square(8)));
+    const auto single = valence::fit::least_squares(p.design, Eigen::VectorXd(p.data.col(4)));
+    VALENCE_CHECK_REL(single.coefficients(1), r.coefficients(1, 4), 1e-10, 1.0);
+
+    batch_options<double> b;
+    b.column_weights = Eigen::MatrixXd::Ones(80, 10);
+    b.column_weights(5, 6) = -1;
+    p = make_problem(80, 10, 5);
+    const auto rw = valence::fit::least_squares_batch(p.design, p.data, {}, b);
+    CHECK(rw.failed() == 1);
+    CHECK(rw.status[6] == column_status::invalid_weights);
+  }
+
+  TEST_CASE_TEMPLATE("least_squares_batch in float agrees with double to float precision", Real, float, double) {
+    const auto p = make_problem(256, 16, 6);
+    const Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic> a = p.design.cast<Real>();
+    const Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic> y = p.data.cast<Real>();
+    const auto r = valence::fit::least_squares_batch(a, y);
+    const auto ref = valence::fit::least_squares_batch(p.design, p.data);
+    // The design's condition number (~30) times the data's rounding: measured below 2e-6 in float.
+    const double tol = std::is_same_v<Real, float> ? 1e-5 : 1e-12;
+    for (Eigen::Index k = 0; k < p.data.cols(); ++k) {
+      for (Eigen::Index j = 0; j < 3; ++j) {
+        VALENCE_CHECK_REL(ref.coefficients(j, k), double(r.coefficients(j, k)), tol, 1.0);
+      }
+    }
+  }
+
+  TEST_CASE("least_squares_batch rejects bad input") {
+    using valence::invalid_input;
+    const auto p = make_problem(50, 4, 7);
+    CHECK_THROWS_WITH_AS((void)valence::fit::least_squares_batch(p.design, Eigen::MatrixXd(p.data.topRows(40))),
+                         doctest::Contains("'Y' has 40 rows but 'A' has 50"), invalid_input);
+    least_squares_options<double> o;
+    o.weights = Eigen::VectorXd::Ones(50);
+    batch_options<double> b;
+    b.column_weights = Eigen::MatrixXd::Ones(50, 4);
+    CHECK_THROWS_WITH_AS((void)valence::fit::least_squares_batch(p.design, p.data, o, b),
+                         doctest::Contains("expected at most one of them"), invalid_input);
+    b.column_weights = Eigen::MatrixXd::Ones(50, 3);
+    CHECK_THROWS_WITH_AS((void)valence::fit::least_squares_batch(p.design, p.data, {}, b),
+                         doctest::Contains("'column_weights' is 50 x 3 but 'Y' is 50 x 4"), invalid_input);
+    batch_options<double> neg;
+    neg.block_columns = -2;
+    CHECK_THROWS_WITH_AS((void)valence::fit::least_squares_batch(p.design, p.data, {}, neg),
+                         doctest::Contains("'block_columns' is -2"), invalid_input);
+    Eigen::MatrixXd collinear = p.design;
+    collinear.col(2) = collinear.col(0) * 2.0;
+    CHECK_THROWS_WITH_AS((void)valence::fit::least_squares_batch(collinear, p.data),
+                         doctest::Contains("linear combination of the others"), invalid_input);
+  }
+}
