@@ -12,6 +12,7 @@
 #include <valence/fit/detail/active_set.hpp>
 #include <valence/fit/detail/design.hpp>
 #include <valence/fit/least_squares_options.hpp>
+#include <valence/fit/model_selection.hpp>
 
 #include <Eigen/Core>
 #include <Eigen/QR>
@@ -70,8 +71,6 @@ namespace detail {
 template <typename Real, typename DerivedA, typename DerivedY>
 void finish_statistics(const Eigen::MatrixBase<DerivedA>& a, const Eigen::MatrixBase<DerivedY>& y,
                        const vector_x<Real>& sqrt_weights, bool scale_covariance, least_squares_result<Real>& r) {
-  using std::log;
-  using std::sqrt;
   const index m = a.rows();
   r.fitted.noalias() = a * r.coefficients;
   r.residuals = y - r.fitted;
@@ -81,8 +80,8 @@ void finish_statistics(const Eigen::MatrixBase<DerivedA>& a, const Eigen::Matrix
   r.dof = m - r.parameters;
   r.reduced_chi_square = r.dof > 0 ? r.chi_square / Real(r.dof) : std::numeric_limits<Real>::quiet_NaN();
   r.r_factor = r.residuals.squaredNorm() / y.squaredNorm();
-  r.aic = Real(m) * log(r.chi_square / Real(m)) + Real(2 * r.parameters);
-  r.bic = Real(m) * log(r.chi_square / Real(m)) + log(Real(m)) * Real(r.parameters);
+  r.aic = aic(r.chi_square, m, r.parameters);
+  r.bic = bic(r.chi_square, m, r.parameters);
   if (scale_covariance) {
     r.covariance *= r.reduced_chi_square;
   }
