@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: MIT
+/// \file
+/// \brief Umbrella header: includes every public header of valence.
+#ifndef VALENCE_VALENCE_HPP
+#define VALENCE_VALENCE_HPP
+
+#include <valence/config.hpp>
+#include <valence/core/check.hpp>
+#include <valence/core/error.hpp>
+#include <valence/core/gradient.hpp>
+#include <valence/core/interpolate.hpp>
+#include <valence/core/smooth.hpp>
+#include <valence/core/types.hpp>
+#include <valence/core/window.hpp>
+#include <valence/fit/bound_state.hpp>
+#include <valence/fit/least_squares.hpp>
+#include <valence/fit/least_squares_batch.hpp>
+#include <valence/fit/least_squares_options.hpp>
+#include <valence/fit/model_selection.hpp>
+#include <valence/version.hpp>
+
+#endif  // VALENCE_VALENCE_HPP
