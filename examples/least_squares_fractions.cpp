@@ -87,7 +87,8 @@ int main(int argc, char** argv) {
     const double valence = valences.dot(fit.coefficients);
     const double sigma = std::sqrt(valences.dot(fit.covariance * valences));
 
-    std::printf("points fitted      : %ld (dof %ld)\n", static_cast<long>(fit.observations), static_cast<long>(fit.dof));
+    std::printf("points fitted      : %ld (dof %ld)\n", static_cast<long>(fit.observations),
+                static_cast<long>(fit.dof));
     std::printf("Ni2+ fraction      : %.4f +- %.4f\n", fit.coefficients(0), fit.standard_errors(0));
     std::printf("Ni3+ fraction      : %.4f +- %.4f\n", fit.coefficients(1), fit.standard_errors(1));
     std::printf("mean Ni valence    : %.4f +- %.4f\n", valence, sigma);

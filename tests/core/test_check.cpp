@@ -40,9 +40,10 @@ TEST_SUITE("core") {
 
   TEST_CASE("check_same_size names both parameters and sizes") {
     CHECK_NOTHROW(valence::core::check_same_size(fn, "a", vec({1, 2}), "b", vec({3, 4})));
-    CHECK_THROWS_WITH_AS(valence::core::check_same_size(fn, "mu", vec({1, 2}), "energy", vec({1, 2, 3})),
-                         "valence::test::caller: parameter 'mu' has 2 elements but 'energy' has 3; expected equal sizes",
-                         valence::invalid_input);
+    CHECK_THROWS_WITH_AS(
+        valence::core::check_same_size(fn, "mu", vec({1, 2}), "energy", vec({1, 2, 3})),
+        "valence::test::caller: parameter 'mu' has 2 elements but 'energy' has 3; expected equal sizes",
+        valence::invalid_input);
   }
 
   TEST_CASE("check_finite names the first non-finite value and where it is") {
@@ -58,11 +59,11 @@ TEST_SUITE("core") {
 
   TEST_CASE("check_strictly_increasing distinguishes duplicates from decreases") {
     CHECK_NOTHROW(valence::core::check_strictly_increasing(fn, "energy", vec({1, 2, 3})));
-    CHECK_THROWS_WITH_AS(
-        valence::core::check_strictly_increasing(fn, "energy", vec({8000, 8000.5, 8000.5})),
-        "valence::test::caller: parameter 'energy' has a duplicate at index 2 (energy[1] = 8000.5, energy[2] = 8000.5); "
-        "expected strictly increasing values",
-        valence::invalid_input);
+    CHECK_THROWS_WITH_AS(valence::core::check_strictly_increasing(fn, "energy", vec({8000, 8000.5, 8000.5})),
+                         "valence::test::caller: parameter 'energy' has a duplicate at index 2 (energy[1] = 8000.5, "
+                         "energy[2] = 8000.5); "
+                         "expected strictly increasing values",
+                         valence::invalid_input);
     CHECK_THROWS_WITH_AS(valence::core::check_strictly_increasing(fn, "energy", vec({3, 2})),
                          doctest::Contains("has a decrease at index 1"), valence::invalid_input);
   }
@@ -93,10 +94,10 @@ TEST_SUITE("core") {
     CHECK(r.begin == 1);
     CHECK(r.size == 3);
     CHECK(r.end() == 4);
-    CHECK_THROWS_WITH_AS(
-        (void)valence::core::select_window(fn, "fit_window", x, {20.0, 30.0}, 2),
-        "valence::test::caller: window 'fit_window' = [20, 30] holds 0 points of data span [10, 15]; expected at least 2",
-        valence::invalid_input);
+    CHECK_THROWS_WITH_AS((void)valence::core::select_window(fn, "fit_window", x, {20.0, 30.0}, 2),
+                         "valence::test::caller: window 'fit_window' = [20, 30] holds 0 points of data span [10, 15]; "
+                         "expected at least 2",
+                         valence::invalid_input);
     CHECK_THROWS_WITH_AS((void)valence::core::select_window(fn, "fit_window", x, {13.0, 12.0}, 1),
                          doctest::Contains("expected finite bounds with lower <= upper"), valence::invalid_input);
     CHECK_THROWS_WITH_AS((void)valence::core::select_window(fn, "w", x, {11.5, 11.9}, 1),

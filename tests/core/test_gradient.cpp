@@ -85,8 +85,8 @@ TEST_SUITE("core") {
                          invalid_input);
     Eigen::VectorXd dup = x;
     dup(4) = dup(3);
-    CHECK_THROWS_WITH_AS((void)valence::core::gradient(y, dup),
-                         doctest::Contains("'x' has a duplicate at index 4"), invalid_input);
+    CHECK_THROWS_WITH_AS((void)valence::core::gradient(y, dup), doctest::Contains("'x' has a duplicate at index 4"),
+                         invalid_input);
     CHECK_THROWS_WITH_AS((void)valence::core::gradient(y, 0.0), doctest::Contains("'spacing' is 0"), invalid_input);
   }
 }

@@ -73,9 +73,10 @@ TEST_SUITE("core") {
 
   TEST_CASE("smooth rejects bad input") {
     using valence::invalid_input;
-    CHECK_THROWS_WITH_AS((void)valence::core::smooth(energy, mu, 0.0), doctest::Contains("'sigma' is 0"), invalid_input);
-    CHECK_THROWS_WITH_AS((void)valence::core::smooth(energy, mu.head(5), 1.0), doctest::Contains("expected equal sizes"),
+    CHECK_THROWS_WITH_AS((void)valence::core::smooth(energy, mu, 0.0), doctest::Contains("'sigma' is 0"),
                          invalid_input);
+    CHECK_THROWS_WITH_AS((void)valence::core::smooth(energy, mu.head(5), 1.0),
+                         doctest::Contains("expected equal sizes"), invalid_input);
     valence::core::smooth_options<double> options;
     options.x_step = -1.0;
     CHECK_THROWS_WITH_AS((void)valence::core::smooth(energy, mu, 1.0, options), doctest::Contains("'x_step' is -1"),

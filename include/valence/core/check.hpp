@@ -23,8 +23,8 @@ namespace valence::core {
 /// \param name_b, b the second parameter's name and value.
 /// \throws valence::invalid_input naming both parameters and both sizes.
 template <typename DerivedA, typename DerivedB>
-void check_same_size(const char* function, const char* name_a, const Eigen::DenseBase<DerivedA>& a,
-                     const char* name_b, const Eigen::DenseBase<DerivedB>& b) {
+void check_same_size(const char* function, const char* name_a, const Eigen::DenseBase<DerivedA>& a, const char* name_b,
+                     const Eigen::DenseBase<DerivedB>& b) {
   if (a.size() != b.size()) {
     throw invalid_input(detail::message(function, std::string("parameter '") + name_a + "' has " +
                                                       std::to_string(a.size()) + " elements but '" + name_b + "' has " +
@@ -79,11 +79,11 @@ void check_strictly_increasing(const char* function, const char* name, const Eig
   for (index i = 1; i < x.size(); ++i) {
     if (!(x(i - 1) < x(i))) {
       const std::string kind = x(i - 1) == x(i) ? "a duplicate" : "a decrease";
-      throw invalid_input(detail::message(
-          function, std::string("parameter '") + name + "' has " + kind + " at index " + std::to_string(i) + " (" +
-                        name + "[" + std::to_string(i - 1) + "] = " + detail::format_value(x(i - 1)) + ", " + name +
-                        "[" + std::to_string(i) + "] = " + detail::format_value(x(i)) +
-                        "); expected strictly increasing values"));
+      throw invalid_input(detail::message(function, std::string("parameter '") + name + "' has " + kind + " at index " +
+                                                        std::to_string(i) + " (" + name + "[" + std::to_string(i - 1) +
+                                                        "] = " + detail::format_value(x(i - 1)) + ", " + name + "[" +
+                                                        std::to_string(i) + "] = " + detail::format_value(x(i)) +
+                                                        "); expected strictly increasing values"));
     }
   }
 }

@@ -47,8 +47,10 @@ class parse_error : public error {
       : error(file + ":" + std::to_string(line) + ": " + message), file_(std::move(file)), line_(line) {}
 
   /// \brief The file (or source description) that failed to parse.
+  /// \returns the name given to the constructor.
   [[nodiscard]] const std::string& file() const noexcept { return file_; }
-  /// \brief 1-based line number, or byte offset for binary formats; 0 when unknown.
+  /// \brief Where parsing failed.
+  /// \returns the 1-based line number, or the byte offset for binary formats; 0 when unknown.
   [[nodiscard]] std::size_t line() const noexcept { return line_; }
 
  private:

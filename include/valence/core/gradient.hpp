@@ -33,9 +33,9 @@ inline void check_edge_order(const char* function, edge_order order, index size)
                                               "; expected edge_order::first or edge_order::second"));
   }
   if (size < needed) {
-    throw invalid_input(message(function, "parameter 'y' has " + std::to_string(size) + " elements; expected at least " +
-                                              std::to_string(needed) + " for edge order " +
-                                              std::to_string(static_cast<int>(order))));
+    throw invalid_input(message(function, "parameter 'y' has " + std::to_string(size) +
+                                              " elements; expected at least " + std::to_string(needed) +
+                                              " for edge order " + std::to_string(static_cast<int>(order))));
   }
 }
 
@@ -84,8 +84,8 @@ template <typename DerivedY>
   detail::check_edge_order(function, order, y.size());
   check_finite(function, "y", y);
   if (!isfinite(spacing) || spacing == Real(0)) {
-    throw invalid_input(detail::message(function, "parameter 'spacing' is " + detail::format_value(spacing) +
-                                                      "; expected a finite non-zero value"));
+    throw invalid_input(detail::message(
+        function, "parameter 'spacing' is " + detail::format_value(spacing) + "; expected a finite non-zero value"));
   }
   return detail::gradient_uniform<Real>(y, spacing, order);
 }
@@ -95,9 +95,9 @@ template <typename DerivedY>
 ///
 /// Interior points use the second-order three-point formula for unequal spacings
 /// \f$h_- = x_i - x_{i-1}\f$, \f$h_+ = x_{i+1} - x_i\f$:
-/// \f[ y'_i \approx -\frac{h_+}{h_-(h_-+h_+)}\,y_{i-1} + \frac{h_+-h_-}{h_-h_+}\,y_i + \frac{h_-}{h_+(h_-+h_+)}\,y_{i+1}, \f]
-/// which is exact for quadratics. When every spacing is identical the uniform formulas are used,
-/// as numpy does. Note that Larch's `gradient(mu)/gradient(E)` is a different estimator on
+/// \f[ y'_i \approx -\frac{h_+}{h_-(h_-+h_+)}\,y_{i-1} + \frac{h_+-h_-}{h_-h_+}\,y_i +
+/// \frac{h_-}{h_+(h_-+h_+)}\,y_{i+1}, \f] which is exact for quadratics. When every spacing is identical the uniform
+/// formulas are used, as numpy does. Note that Larch's `gradient(mu)/gradient(E)` is a different estimator on
 /// non-uniform grids; this function reproduces numpy's.
 /// \param y samples (finite).
 /// \param x abscissa, strictly increasing and finite, same length as \p y.
@@ -145,8 +145,7 @@ template <typename DerivedY, typename DerivedX>
   } else {
     Real h1 = x(1) - x(0);
     Real h2 = x(2) - x(1);
-    g(0) = -(Real(2) * h1 + h2) / (h1 * (h1 + h2)) * y(0) + (h1 + h2) / (h1 * h2) * y(1) -
-           h1 / (h2 * (h1 + h2)) * y(2);
+    g(0) = -(Real(2) * h1 + h2) / (h1 * (h1 + h2)) * y(0) + (h1 + h2) / (h1 * h2) * y(1) - h1 / (h2 * (h1 + h2)) * y(2);
     h1 = x(n - 2) - x(n - 3);
     h2 = x(n - 1) - x(n - 2);
     g(n - 1) = h2 / (h1 * (h1 + h2)) * y(n - 3) - (h2 + h1) / (h1 * h2) * y(n - 2) +

@@ -144,10 +144,14 @@ class cubic_spline {
   }
 
   /// \brief The spline at \p t.
+  /// \param t abscissa (finite).
+  /// \returns the spline's value at \p t.
   /// \throws valence::invalid_input for a non-finite \p t, or one outside the data under extrapolation::forbid.
   [[nodiscard]] Real operator()(Real t) const { return evaluate(t, 0); }
 
   /// \brief The spline at every element of \p t.
+  /// \param t abscissae (finite), any order.
+  /// \returns the spline's values, one per element of \p t.
   /// \throws valence::invalid_input as the scalar overload.
   template <typename DerivedQ>
   [[nodiscard]] vector_x<Real> operator()(const Eigen::DenseBase<DerivedQ>& t) const {
@@ -159,13 +163,17 @@ class cubic_spline {
     return out;
   }
 
-  /// \brief The first derivative of the spline at \p t (unit: y per unit of x).
+  /// \brief The first derivative of the spline at \p t.
+  /// \param t abscissa (finite).
+  /// \returns \f$dy/dx\f$ at \p t, in units of y per unit of x.
   /// \throws valence::invalid_input as operator()().
   [[nodiscard]] Real derivative(Real t) const { return evaluate(t, 1); }
 
   /// \brief The abscissa the spline was built on.
+  /// \returns the copy of x taken by the constructor.
   [[nodiscard]] const vector_x<Real>& x() const noexcept { return x_; }
   /// \brief The ordinate the spline was built on.
+  /// \returns the copy of y taken by the constructor.
   [[nodiscard]] const vector_x<Real>& y() const noexcept { return y_; }
 
  private:

@@ -39,8 +39,8 @@ template <typename Derived>
   check_min_size(function, "y", y, 1);
   check_finite(function, "y", y);
   if (half_width < 0) {
-    throw invalid_input(detail::message(function, "parameter 'half_width' is " + std::to_string(half_width) +
-                                                      "; expected a value >= 0"));
+    throw invalid_input(detail::message(
+        function, "parameter 'half_width' is " + std::to_string(half_width) + "; expected a value >= 0"));
   }
   const index n = y.size();
   vector_x<Real> out(n);
@@ -92,10 +92,9 @@ struct smooth_options {
 ///
 /// Complexity: \f$O(N^2)\f$ for \f$N\f$ working-grid points (direct convolution, as Larch).
 template <typename DerivedX, typename DerivedY>
-[[nodiscard]] vector_x<typename DerivedY::Scalar> smooth(const Eigen::DenseBase<DerivedX>& x,
-                                                         const Eigen::DenseBase<DerivedY>& y,
-                                                         typename DerivedY::Scalar sigma,
-                                                         const smooth_options<typename DerivedY::Scalar>& options = {}) {
+[[nodiscard]] vector_x<typename DerivedY::Scalar> smooth(
+    const Eigen::DenseBase<DerivedX>& x, const Eigen::DenseBase<DerivedY>& y, typename DerivedY::Scalar sigma,
+    const smooth_options<typename DerivedY::Scalar>& options = {}) {
   using Real = typename DerivedY::Scalar;
   using std::abs;
   using std::exp;
@@ -106,18 +105,18 @@ template <typename DerivedX, typename DerivedY>
   check_abscissa(function, "x", x, 2);
   check_finite(function, "y", y);
   if (!(isfinite(sigma) && sigma > 0)) {
-    throw invalid_input(
-        detail::message(function, "parameter 'sigma' is " + detail::format_value(sigma) + "; expected a positive value"));
+    throw invalid_input(detail::message(
+        function, "parameter 'sigma' is " + detail::format_value(sigma) + "; expected a positive value"));
   }
   const index n = x.size();
   const Real step = options.x_step ? *options.x_step : (x.tail(n - 1) - x.head(n - 1)).minCoeff();
   if (!(isfinite(step) && step > 0)) {
-    throw invalid_input(detail::message(function, "option 'x_step' is " + detail::format_value(step) +
-                                                      "; expected a positive value"));
+    throw invalid_input(
+        detail::message(function, "option 'x_step' is " + detail::format_value(step) + "; expected a positive value"));
   }
   if (options.padding < 0) {
-    throw invalid_input(detail::message(function, "option 'padding' is " + std::to_string(options.padding) +
-                                                      "; expected a value >= 0"));
+    throw invalid_input(detail::message(
+        function, "option 'padding' is " + std::to_string(options.padding) + "; expected a value >= 0"));
   }
   const Real pad = Real(options.padding) * step;
   const Real x_min = step * trunc((x(0) - pad) / step);

@@ -31,6 +31,7 @@ struct index_range {
   index begin = 0;  ///< first index
   index size = 0;   ///< number of indices
   /// \brief One past the last index.
+  /// \returns `begin + size`.
   [[nodiscard]] constexpr index end() const noexcept { return begin + size; }
 };
 
@@ -93,8 +94,7 @@ template <typename Derived>
            detail::format_value(w.upper) + "]";
   };
   if (!isfinite(w.lower) || !isfinite(w.upper) || w.lower > w.upper) {
-    throw invalid_input(
-        detail::message(function, describe() + "; expected finite bounds with lower <= upper"));
+    throw invalid_input(detail::message(function, describe() + "; expected finite bounds with lower <= upper"));
   }
   // Binary searches: begin = first point >= lower, end = first point > upper.
   const auto first_not_below = [&](auto&& below) {
@@ -115,9 +115,9 @@ template <typename Derived>
   const index end = first_not_below([&](Real v) { return v <= w.upper; });
   const index count = end - begin;
   if (count < minimum_points) {
-    const std::string span = x.size() == 0 ? std::string("no data")
-                                           : "data span [" + detail::format_value(x(0)) + ", " +
-                                                 detail::format_value(x(x.size() - 1)) + "]";
+    const std::string span =
+        x.size() == 0 ? std::string("no data")
+                      : "data span [" + detail::format_value(x(0)) + ", " + detail::format_value(x(x.size() - 1)) + "]";
     throw invalid_input(detail::message(function, describe() + " holds " + std::to_string(count) + " points of " +
                                                       span + "; expected at least " + std::to_string(minimum_points)));
   }

@@ -59,9 +59,9 @@ struct least_squares_result {
   index parameters = 0;            ///< \f$p\f$, effective parameters (see the class description)
   index dof = 0;                   ///< \f$\nu = m - p\f$
   index rank = 0;                  ///< numerical rank of the (weighted) design
-  Real condition_number = 0;       ///< estimate of the 2-norm condition number of the column-equilibrated weighted design
-  std::vector<bound_state> active;  ///< per coefficient: free, or held at a bound
-  index iterations = 0;             ///< active-set iterations (0 for an unconstrained fit)
+  Real condition_number = 0;  ///< estimate of the 2-norm condition number of the column-equilibrated weighted design
+  std::vector<bound_state> active;   ///< per coefficient: free, or held at a bound
+  index iterations = 0;              ///< active-set iterations (0 for an unconstrained fit)
   bool covariance_available = true;  ///< false for a rank-deficient design (then errors are NaN)
 };
 
@@ -74,8 +74,8 @@ void finish_statistics(const Eigen::MatrixBase<DerivedA>& a, const Eigen::Matrix
   const index m = a.rows();
   r.fitted.noalias() = a * r.coefficients;
   r.residuals = y - r.fitted;
-  r.chi_square = sqrt_weights.size() == 0 ? r.residuals.squaredNorm()
-                                          : r.residuals.cwiseProduct(sqrt_weights).squaredNorm();
+  r.chi_square =
+      sqrt_weights.size() == 0 ? r.residuals.squaredNorm() : r.residuals.cwiseProduct(sqrt_weights).squaredNorm();
   r.observations = m;
   r.dof = m - r.parameters;
   r.reduced_chi_square = r.dof > 0 ? r.chi_square / Real(r.dof) : std::numeric_limits<Real>::quiet_NaN();

@@ -32,7 +32,7 @@ namespace valence::fit {
 /// \ingroup fit
 enum class column_status : std::uint8_t {
   ok,               ///< fitted
-  non_finite_data,  ///< the column of observations holds NaN or infinity
+  non_finite_data,  ///< the column of observations holds NaN or infinity (or its squared norm overflows)
   invalid_weights,  ///< a per-column weight is not positive and finite
   iteration_limit,  ///< the active-set method exhausted its budget (constrained fits only)
   singular          ///< the weighted design of this column is numerically singular
@@ -59,11 +59,11 @@ struct batch_options {
 /// \tparam Real the scalar type of the fit.
 template <typename Real>
 struct least_squares_batch_result {
-  matrix_x<Real> coefficients;        ///< \f$n \times P\f$
-  matrix_x<Real> standard_errors;     ///< \f$n \times P\f$; 0 for coefficients held on a bound
-  vector_x<Real> chi_square;          ///< \f$P\f$: \f$\sum_i w_i r_i^2\f$
-  vector_x<Real> reduced_chi_square;  ///< \f$P\f$: \f$\chi^2/\nu\f$ (NaN when \f$\nu = 0\f$)
-  vector_x<Real> r_factor;            ///< \f$P\f$: \f$\sum r_i^2/\sum y_i^2\f$
+  matrix_x<Real> coefficients;                  ///< \f$n \times P\f$
+  matrix_x<Real> standard_errors;               ///< \f$n \times P\f$; 0 for coefficients held on a bound
+  vector_x<Real> chi_square;                    ///< \f$P\f$: \f$\sum_i w_i r_i^2\f$
+  vector_x<Real> reduced_chi_square;            ///< \f$P\f$: \f$\chi^2/\nu\f$ (NaN when \f$\nu = 0\f$)
+  vector_x<Real> r_factor;                      ///< \f$P\f$: \f$\sum r_i^2/\sum y_i^2\f$
   Eigen::Matrix<index, Eigen::Dynamic, 1> dof;  ///< \f$P\f$: degrees of freedom \f$\nu\f$
   std::vector<column_status> status;            ///< \f$P\f$: see column_status
   /// \f$n \times P\f$ bound states, column-major (`active[j + n * p]` for coefficient j of column p).
@@ -74,9 +74,10 @@ struct least_squares_batch_result {
   index rank = 0;             ///< rank of the (shared-weight) design
   Real condition_number = 0;  ///< condition estimate of the (shared-weight) design
   /// \brief Number of columns whose status is not `ok`.
+  /// \returns the count of flagged columns.
   [[nodiscard]] index failed() const {
-    return static_cast<index>(std::count_if(status.begin(), status.end(),
-                                            [](column_status s) { return s != column_status::ok; }));
+    return static_cast<index>(
+        std::count_if(status.begin(), status.end(), [](column_status s) { return s != column_status::ok; }));
   }
 };
 
@@ -86,28 +87,26 @@ namespace detail {
 template <typename Real>
 struct batch_workspace {
   batch_workspace(index m, index n, index block)
-      : data(m, block),
-        fitted(m, block),
-        z(n, block),
+      : z(n, block),
         x(n, block),
+        data_norm2(block),
+        residual(m),
         weighted_design(m, n),
         weighted_column(m),
         triangular(n, n),
         inverse(n, n),
-        gram(n, n),
         covariance(n, n),
         solution(n),
         state(static_cast<std::size_t>(n)),
         solver(n) {}
-  matrix_x<Real> data;
-  matrix_x<Real> fitted;
   matrix_x<Real> z;
   matrix_x<Real> x;
+  vector_x<Real> data_norm2;
+  vector_x<Real> residual;
   matrix_x<Real> weighted_design;
   vector_x<Real> weighted_column;
   matrix_x<Real> triangular;
   matrix_x<Real> inverse;
-  matrix_x<Real> gram;
   matrix_x<Real> covariance;
   vector_x<Real> solution;
   std::vector<bound_state> state;
@@ -115,44 +114,52 @@ struct batch_workspace {
   bool warm = false;
 };
 
-template <typename Real, typename DerivedA, typename DerivedY>
+// Fits blocks of columns. Every column is touched twice while it sits in L1: once by
+// z = Q_w^T y (with ||y||^2 alongside, which also detects non-finite data), once for the residual.
+template <typename Real, typename DerivedY>
 class batch_fitter {
  public:
-  batch_fitter(const Eigen::MatrixBase<DerivedA>& a, const Eigen::MatrixBase<DerivedY>& y,
+  batch_fitter(const matrix_x<Real>& design, const Eigen::MatrixBase<DerivedY>& y,
                const least_squares_options<Real>& options, const batch_options<Real>& batch,
                const design_factorization<Real>& f, const constraint_set<Real>& c, least_squares_batch_result<Real>& r)
-      : a_(a), y_(y), options_(options), batch_(batch), f_(f), c_(c), r_(r) {}
+      : design_(design), y_(y), options_(options), batch_(batch), f_(f), c_(c), r_(r) {
+    if (batch_.column_weights.size() == 0) {
+      // z = Q^T diag(sqrt w) y = (diag(sqrt w) Q)^T y: fold the weights into Q once.
+      q_weighted_ = f_.sqrt_weights.size() != 0 ? matrix_x<Real>(f_.sqrt_weights.asDiagonal() * f_.q_thin) : f_.q_thin;
+    }
+  }
 
   void fit_block(index first, index count, batch_workspace<Real>& w) const {
-    auto data = w.data.leftCols(count);
-    data = y_.middleCols(first, count);
-    for (index k = 0; k < count; ++k) {  // a bad pixel is flagged and fitted as zeros, never aborts the image
-      if (!data.col(k).allFinite()) {
+    using std::isfinite;
+    auto x = w.x.leftCols(count);
+    for (index k = 0; k < count; ++k) {
+      w.data_norm2(k) = y_.col(first + k).squaredNorm();
+      if (!isfinite(w.data_norm2(k))) {  // a bad pixel is flagged, never aborts the image
         r_.status[std::size_t(first + k)] = column_status::non_finite_data;
-        data.col(k).setZero();
       }
     }
-    auto x = w.x.leftCols(count);
     if (batch_.column_weights.size() != 0) {
       for (index k = 0; k < count; ++k) {
-        fit_column_own_weights(first + k, data.col(k), x.col(k), w);
+        fit_column_own_weights(first + k, x.col(k), w);
       }
     } else {
-      fit_block_shared_design(first, count, data, x, w);
+      fit_block_shared_design(first, count, x, w);
     }
-    finish_block(first, count, data, x, w);
+    finish_block(first, count, x, w);
   }
 
  private:
-  template <typename Data, typename X>
-  void fit_block_shared_design(index first, index count, const Data& data, X& x, batch_workspace<Real>& w) const {
+  bool failed(index column) const { return r_.status[std::size_t(column)] != column_status::ok; }
+
+  template <typename X>
+  void fit_block_shared_design(index first, index count, X& x, batch_workspace<Real>& w) const {
     auto z = w.z.leftCols(count);
-    if (f_.sqrt_weights.size() != 0) {
-      auto weighted = w.fitted.leftCols(count);  // scratch until finish_block overwrites it
-      weighted = f_.sqrt_weights.asDiagonal() * data;
-      z.noalias() = f_.q_thin.transpose() * weighted;
-    } else {
-      z.noalias() = f_.q_thin.transpose() * data;
+    for (index k = 0; k < count; ++k) {
+      if (failed(first + k)) {
+        z.col(k).setZero();
+      } else {
+        z.col(k).noalias() = q_weighted_.transpose() * y_.col(first + k);
+      }
     }
     if (!c_.any()) {
       const auto tri = f_.qr.matrixQR().topLeftCorner(f_.cols, f_.cols).template triangularView<Eigen::Upper>();
@@ -167,26 +174,30 @@ class batch_fitter {
       return;
     }
     for (index k = 0; k < count; ++k) {
-      solve_constrained(first + k, f_.m, z.col(k), x.col(k), w);
+      if (failed(first + k)) {
+        x.col(k).setZero();
+      } else {
+        solve_constrained(first + k, f_.m, z.col(k), x.col(k), w);
+      }
     }
   }
 
-  template <typename DataCol, typename XCol>
-  void fit_column_own_weights(index column, const DataCol& data, XCol x, batch_workspace<Real>& w) const {
+  template <typename XCol>
+  void fit_column_own_weights(index column, XCol x, batch_workspace<Real>& w) const {
+    x.setZero();
+    if (failed(column)) {
+      return;
+    }
     const auto weights = batch_.column_weights.col(column);
     if (!((weights.array() > Real(0)).all() && weights.allFinite())) {
-      if (r_.status[std::size_t(column)] == column_status::ok) {
-        r_.status[std::size_t(column)] = column_status::invalid_weights;
-      }
-      x.setZero();
+      r_.status[std::size_t(column)] = column_status::invalid_weights;
       return;
     }
     w.weighted_column = weights.cwiseSqrt();
-    w.weighted_design = w.weighted_column.asDiagonal() * a_;
-    w.weighted_column = w.weighted_column.cwiseProduct(data);
+    w.weighted_design = w.weighted_column.asDiagonal() * design_;
+    w.weighted_column = w.weighted_column.cwiseProduct(y_.col(column));
     if (!householder_reduce(w.weighted_design, w.weighted_column)) {
       r_.status[std::size_t(column)] = column_status::singular;
-      x.setZero();
       return;
     }
     const index n = f_.cols;
@@ -239,16 +250,12 @@ class batch_fitter {
   }
 
   // Residuals, chi^2, R-factor, scaled standard errors; NaN for failed columns.
-  template <typename Data, typename X>
-  void finish_block(index first, index count, const Data& data, const X& x, batch_workspace<Real>& w) const {
-    using std::sqrt;
+  template <typename X>
+  void finish_block(index first, index count, const X& x, batch_workspace<Real>& w) const {
     constexpr Real nan = std::numeric_limits<Real>::quiet_NaN();
-    auto fitted = w.fitted.leftCols(count);
-    fitted.noalias() = a_ * x;
-    fitted -= data;  // now -(residual)
     for (index k = 0; k < count; ++k) {
       const index column = first + k;
-      if (r_.status[std::size_t(column)] != column_status::ok) {
+      if (failed(column)) {
         r_.coefficients.col(column).setConstant(nan);
         r_.standard_errors.col(column).setConstant(nan);
         r_.chi_square(column) = r_.reduced_chi_square(column) = r_.r_factor(column) = nan;
@@ -257,36 +264,37 @@ class batch_fitter {
         }
         continue;
       }
-      const auto e = fitted.col(k);
-      Real chi2 = 0;
+      w.residual = y_.col(column);
+      w.residual.noalias() -= design_ * x.col(k);
+      const Real unweighted = w.residual.squaredNorm();
+      Real chi2 = unweighted;
       if (batch_.column_weights.size() != 0) {
-        chi2 = e.cwiseAbs2().dot(batch_.column_weights.col(column));
+        chi2 = w.residual.cwiseAbs2().dot(batch_.column_weights.col(column));
       } else if (f_.sqrt_weights.size() != 0) {
-        chi2 = e.cwiseProduct(f_.sqrt_weights).squaredNorm();
-      } else {
-        chi2 = e.squaredNorm();
+        chi2 = w.residual.cwiseProduct(f_.sqrt_weights).squaredNorm();
       }
       const index dof = r_.dof(column);
       const Real reduced = dof > 0 ? chi2 / Real(dof) : nan;
       r_.coefficients.col(column) = x.col(k);
       r_.chi_square(column) = chi2;
       r_.reduced_chi_square(column) = reduced;
-      r_.r_factor(column) = e.squaredNorm() / data.col(k).squaredNorm();
+      r_.r_factor(column) = unweighted / w.data_norm2(k);
       const Real scale = options_.scale_covariance ? reduced : Real(1);
       r_.standard_errors.col(column) = (r_.standard_errors.col(column) * scale).cwiseMax(Real(0)).cwiseSqrt();
       if (batch_.keep_residuals) {
-        r_.residuals.col(column) = -e;
+        r_.residuals.col(column) = w.residual;
       }
     }
   }
 
-  const Eigen::MatrixBase<DerivedA>& a_;
+  const matrix_x<Real>& design_;
   const Eigen::MatrixBase<DerivedY>& y_;
   const least_squares_options<Real>& options_;
   const batch_options<Real>& batch_;
   const design_factorization<Real>& f_;
   const constraint_set<Real>& c_;
   least_squares_batch_result<Real>& r_;
+  matrix_x<Real> q_weighted_;
 };
 
 }  // namespace detail
@@ -296,10 +304,11 @@ class batch_fitter {
 /// \ingroup fit
 ///
 /// **Method.** The design is factorised once (column-pivoted Householder QR of the weighted,
-/// equilibrated design, as in least_squares()). Columns are processed in cache-sized blocks: one
-/// matrix product \f$Q^TY_b\f$ reduces a block to \f$n\f$ numbers per column, a triangular solve
-/// gives every unconstrained solution, and one product \f$AX_b\f$ gives the residuals while the
-/// block is still in cache, so the observations are read from memory once. Constrained columns
+/// equilibrated design, as in least_squares()), and the weights are folded into \f$Q\f$. Each
+/// column \f$y\f$ is then reduced to \f$n\f$ numbers \f$z = Q_w^Ty\f$ (with \f$\|y\|^2\f$ in the
+/// same pass), one triangular solve per block gives every unconstrained solution, and the residual
+/// \f$y - Ax\f$ is formed while \f$y\f$ is still in the L1 cache, so the observations are read from
+/// memory once and \f$\chi^2\f$ is summed from the residuals themselves (no cancellation). Constrained columns
 /// run the active-set method of least_squares() on the \f$n\times n\f$ factor, warm-started from
 /// the previous column's solution, with workspaces allocated once per thread. Per-column weights
 /// (batch_options::column_weights) need one small Householder QR per column instead. When the
@@ -309,9 +318,9 @@ class batch_fitter {
 /// throughput; its coefficients agree with least_squares() to the conditioning of the design
 /// times \f$\varepsilon\f$.
 ///
-/// **Bad pixels.** A column with a non-finite observation (or, with per-column weights, a weight
-/// that is not positive and finite) is not fitted: its status says why and its outputs are NaN.
-/// The rest of the batch is unaffected.
+/// **Bad pixels.** A column with a non-finite observation (or whose \f$\|y\|^2\f$ overflows) (or, with per-column
+/// weights, a weight that is not positive and finite) is not fitted: its status says why and its outputs are NaN. The
+/// rest of the batch is unaffected.
 ///
 /// \param a design matrix \f$A\f$, \f$m\times n\f$, \f$m\ge n\f$, full column rank, finite.
 /// \param y observations, \f$m\times P\f$ (one spectrum per column; any Eigen expression,
@@ -346,15 +355,15 @@ template <typename DerivedA, typename DerivedY>
   }
   const bool own_weights = batch.column_weights.size() != 0;
   if (own_weights && options.weights.size() != 0) {
-    throw invalid_input(message(function, "both option 'weights' and batch option 'column_weights' are set; "
-                                          "expected at most one of them"));
+    throw invalid_input(message(function,
+                                "both option 'weights' and batch option 'column_weights' are set; "
+                                "expected at most one of them"));
   }
   if (own_weights && (batch.column_weights.rows() != y.rows() || batch.column_weights.cols() != y.cols())) {
-    throw invalid_input(message(function, "batch option 'column_weights' is " +
-                                              std::to_string(batch.column_weights.rows()) + " x " +
-                                              std::to_string(batch.column_weights.cols()) + " but 'Y' is " +
-                                              std::to_string(y.rows()) + " x " + std::to_string(y.cols()) +
-                                              "; expected the same shape"));
+    throw invalid_input(
+        message(function, "batch option 'column_weights' is " + std::to_string(batch.column_weights.rows()) + " x " +
+                              std::to_string(batch.column_weights.cols()) + " but 'Y' is " + std::to_string(y.rows()) +
+                              " x " + std::to_string(y.cols()) + "; expected the same shape"));
   }
   if (batch.block_columns < 0) {
     throw invalid_input(message(function, "batch option 'block_columns' is " + std::to_string(batch.block_columns) +
@@ -383,11 +392,11 @@ template <typename DerivedA, typename DerivedY>
   if (!own_weights && !constraints.any()) {
     r.unscaled_covariance = f.unscaled_covariance;
   }
-  const index block = batch.block_columns > 0
-                          ? batch.block_columns
-                          : std::max<index>(8, index(256 * 1024) / (m * index(sizeof(Real))));
+  const index block =
+      batch.block_columns > 0 ? batch.block_columns : std::max<index>(8, index(256 * 1024) / (m * index(sizeof(Real))));
   const index block_count = (columns + block - 1) / block;
-  const detail::batch_fitter<Real, DerivedA, DerivedY> fitter(a, y, options, batch, f, constraints, r);
+  const matrix_x<Real> design = a;
+  const detail::batch_fitter<Real, DerivedY> fitter(design, y, options, batch, f, constraints, r);
 #if defined(_OPENMP)
 #pragma omp parallel
 #endif

@@ -21,10 +21,10 @@ namespace valence::fit {
 /// \ingroup fit
 template <typename Real>
 struct nested_test_result {
-  Real statistic = 0;         ///< the F statistic (negative when the fuller fit is worse, then p = 1)
-  Real p_value = 1;           ///< probability of a statistic this large if the simpler model is true
-  index df_numerator = 0;     ///< extra parameters of the fuller model, \f$p_f - p_s\f$
-  index df_denominator = 0;   ///< degrees of freedom of the fuller fit, \f$m - p_f\f$
+  Real statistic = 0;        ///< the F statistic (negative when the fuller fit is worse, then p = 1)
+  Real p_value = 1;          ///< probability of a statistic this large if the simpler model is true
+  index df_numerator = 0;    ///< extra parameters of the fuller model, \f$p_f - p_s\f$
+  index df_denominator = 0;  ///< degrees of freedom of the fuller fit, \f$m - p_f\f$
 };
 
 namespace detail {
@@ -92,8 +92,8 @@ template <typename Real>
                                               index params_full, index observations) {
   detail::check_nested("valence::fit::f_test", chi_square_simple, params_simple, chi_square_full, params_full,
                        observations);
-  const Real ratio = chi_square_full > 0 ? chi_square_simple / chi_square_full - Real(1)
-                                         : std::numeric_limits<Real>::infinity();
+  const Real ratio =
+      chi_square_full > 0 ? chi_square_simple / chi_square_full - Real(1) : std::numeric_limits<Real>::infinity();
   return detail::f_distribution_tail<Real>(ratio, params_full - params_simple, observations - params_full);
 }
 
@@ -116,8 +116,8 @@ template <typename Real>
                                                      index params_full, index observations) {
   detail::check_nested("valence::fit::hamilton_test", r_factor_simple, params_simple, r_factor_full, params_full,
                        observations);
-  const Real ratio = r_factor_full > 0 ? r_factor_simple / r_factor_full - Real(1)
-                                       : std::numeric_limits<Real>::infinity();
+  const Real ratio =
+      r_factor_full > 0 ? r_factor_simple / r_factor_full - Real(1) : std::numeric_limits<Real>::infinity();
   return detail::f_distribution_tail<Real>(ratio, params_full - params_simple, observations - params_full);
 }
 

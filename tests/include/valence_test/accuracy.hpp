@@ -66,27 +66,27 @@ inline bool has_data(const char* relative) {
 }  // namespace valence_test
 
 /// Checks |expected - computed| <= max_ulps ulp, printing both values and the distance.
-#define VALENCE_CHECK_ULP(expected, computed, max_ulps)                                                   \
-  do {                                                                                                    \
-    const auto valence_e_ = (expected);                                                                   \
-    const auto valence_c_ = (computed);                                                                   \
-    const auto valence_d_ = ::valence_test::ulp_distance(valence_e_, valence_c_);                         \
+#define VALENCE_CHECK_ULP(expected, computed, max_ulps)                                                          \
+  do {                                                                                                           \
+    const auto valence_e_ = (expected);                                                                          \
+    const auto valence_c_ = (computed);                                                                          \
+    const auto valence_d_ = ::valence_test::ulp_distance(valence_e_, valence_c_);                                \
     INFO("expected = ", ::valence_test::digits(valence_e_), ", computed = ", ::valence_test::digits(valence_c_), \
-         ", distance = ", valence_d_, " ulp");                                                            \
-    CHECK(valence_d_ <= (max_ulps));                                                                      \
+         ", distance = ", valence_d_, " ulp");                                                                   \
+    CHECK(valence_d_ <= (max_ulps));                                                                             \
   } while (false)
 
 /// Checks |expected - computed| <= tolerance * max(|expected|, floor), printing the relative error.
-#define VALENCE_CHECK_REL(expected, computed, tolerance, floor)                                           \
-  do {                                                                                                    \
-    using std::abs;                                                                                       \
-    const auto valence_e_ = (expected);                                                                   \
-    const auto valence_c_ = (computed);                                                                   \
-    const auto valence_s_ = abs(valence_e_) > (floor) ? abs(valence_e_) : (floor);                        \
-    const auto valence_r_ = abs(valence_c_ - valence_e_) / valence_s_;                                    \
+#define VALENCE_CHECK_REL(expected, computed, tolerance, floor)                                                  \
+  do {                                                                                                           \
+    using std::abs;                                                                                              \
+    const auto valence_e_ = (expected);                                                                          \
+    const auto valence_c_ = (computed);                                                                          \
+    const auto valence_s_ = abs(valence_e_) > (floor) ? abs(valence_e_) : (floor);                               \
+    const auto valence_r_ = abs(valence_c_ - valence_e_) / valence_s_;                                           \
     INFO("expected = ", ::valence_test::digits(valence_e_), ", computed = ", ::valence_test::digits(valence_c_), \
-         ", relative error = ", valence_r_, ", tolerance = ", (tolerance));                                \
-    CHECK(valence_r_ <= (tolerance));                                                                     \
+         ", relative error = ", valence_r_, ", tolerance = ", (tolerance));                                      \
+    CHECK(valence_r_ <= (tolerance));                                                                            \
   } while (false)
 
 #endif  // VALENCE_TEST_ACCURACY_HPP

@@ -26,7 +26,9 @@ std::string format_value(const T& value) {
 }
 
 /// Builds "function: message" for exception texts.
-inline std::string message(const char* function, const std::string& text) { return std::string(function) + ": " + text; }
+inline std::string message(const char* function, const std::string& text) {
+  return std::string(function) + ": " + text;
+}
 
 }  // namespace valence::core::detail
 

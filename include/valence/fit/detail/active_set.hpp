@@ -62,9 +62,8 @@ class active_set_solver {
 
   // x and state are in/out. With warm == true they must describe a feasible point (as returned by
   // an earlier solve with the same constraints); otherwise a feasible start is built.
-  active_set_outcome solve(const matrix_ref& m, const vector_ref& z, const constraint_set<Real>& c,
-                           vector_x<Real>& x, std::vector<bound_state>& state, index max_iterations, bool warm,
-                           index& iterations) {
+  active_set_outcome solve(const matrix_ref& m, const vector_ref& z, const constraint_set<Real>& c, vector_x<Real>& x,
+                           std::vector<bound_state>& state, index max_iterations, bool warm, index& iterations) {
     using std::abs;
     if (!warm) {
       cold_start(c, x, state);
@@ -135,8 +134,8 @@ class active_set_solver {
   // Unscaled covariance (M_F^T M_F)^{-1} of the free coefficients under the current active set,
   // projected onto the sum constraint; rows and columns of fixed coefficients are zero. Returns the
   // number of effective parameters (free count minus one if the sum constraint is on).
-  index unscaled_covariance(const matrix_ref& m, const constraint_set<Real>& c,
-                            const std::vector<bound_state>& state, matrix_x<Real>& covariance) {
+  index unscaled_covariance(const matrix_ref& m, const constraint_set<Real>& c, const std::vector<bound_state>& state,
+                            matrix_x<Real>& covariance) {
     covariance.setZero();
     const index k = gather_free(state);
     const index p = c.has_sum ? k - 1 : k;
@@ -160,8 +159,7 @@ class active_set_solver {
     // Map back: cov_F = Z G Z^T, with Z = H[:, 1:] (sum) or the identity.
     for (index i = 0; i < k; ++i) {
       for (index j = 0; j < k; ++j) {
-        covariance(free_[std::size_t(i)], free_[std::size_t(j)]) =
-            c.has_sum ? nullspace_product(g, i, j, k) : g(i, j);
+        covariance(free_[std::size_t(i)], free_[std::size_t(j)]) = c.has_sum ? nullspace_product(g, i, j, k) : g(i, j);
       }
     }
     return p;
@@ -178,7 +176,8 @@ class active_set_solver {
       const bool has_lower = !isinf(c.lower(j));
       const bool has_upper = !isinf(c.upper(j));
       x(j) = has_lower ? c.lower(j) : (has_upper ? c.upper(j) : Real(0));
-      state[std::size_t(j)] = has_lower ? bound_state::at_lower : (has_upper ? bound_state::at_upper : bound_state::free);
+      state[std::size_t(j)] =
+          has_lower ? bound_state::at_lower : (has_upper ? bound_state::at_upper : bound_state::free);
     }
     if (!c.has_sum) {
       return;
@@ -201,7 +200,7 @@ class active_set_solver {
         x(j) += move;
         deficit -= move;
         filler = j;
-        state[std::size_t(j)] = x(j) == c.upper(j) ? bound_state::at_upper
+        state[std::size_t(j)] = x(j) == c.upper(j)   ? bound_state::at_upper
                                 : x(j) == c.lower(j) ? bound_state::at_lower
                                                      : bound_state::free;
       }

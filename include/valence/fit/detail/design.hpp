@@ -69,7 +69,8 @@ constraint_set<Real> prepare_constraints(const char* function, const least_squar
     if (!isfinite(c.total) || c.total < low || c.total > high) {
       throw invalid_input(message(function, "option 'sum_to' is " + format_value(c.total) +
                                                 " but the bounds allow sums in [" + format_value(low) + ", " +
-                                                format_value(high) + "]; expected a finite value the bounds can reach"));
+                                                format_value(high) +
+                                                "]; expected a finite value the bounds can reach"));
     }
   }
   return c;
@@ -88,8 +89,8 @@ struct design_factorization {
   vector_x<Real> sqrt_weights;  // empty when unweighted
   vector_x<Real> column_scale;  // D
   Eigen::ColPivHouseholderQR<matrix_x<Real>> qr;
-  matrix_x<Real> q_thin;  // m x n, Q^T applied to data by one product
-  matrix_x<Real> m;       // R P^T D
+  matrix_x<Real> q_thin;               // m x n, Q^T applied to data by one product
+  matrix_x<Real> m;                    // R P^T D
   matrix_x<Real> unscaled_covariance;  // (A^T W A)^-1, full rank only
 
   // Maps z = Q^T sqrt(w) y to the unconstrained solution x.
@@ -116,9 +117,9 @@ design_factorization<Real> factorize_design(const char* function, const Eigen::M
     throw invalid_input(message(function, "parameter 'A' has no columns; expected at least one"));
   }
   if (f.rows < f.cols) {
-    throw invalid_input(message(function, "parameter 'A' has " + std::to_string(f.rows) + " rows (observations) and " +
-                                              std::to_string(f.cols) +
-                                              " columns (unknowns); expected at least as many observations as unknowns"));
+    throw invalid_input(message(
+        function, "parameter 'A' has " + std::to_string(f.rows) + " rows (observations) and " + std::to_string(f.cols) +
+                      " columns (unknowns); expected at least as many observations as unknowns"));
   }
   core::check_finite(function, "A", a);
   matrix_x<Real> scaled = a;
@@ -135,13 +136,13 @@ design_factorization<Real> factorize_design(const char* function, const Eigen::M
   f.column_scale = scaled.colwise().norm().transpose();
   for (index j = 0; j < f.cols; ++j) {
     if (!(f.column_scale(j) > Real(0))) {
-      throw invalid_input(message(function, "column " + std::to_string(j) +
-                                                " of parameter 'A' is all zeros; expected linearly independent columns"));
+      throw invalid_input(message(
+          function,
+          "column " + std::to_string(j) + " of parameter 'A' is all zeros; expected linearly independent columns"));
     }
   }
   scaled = scaled * f.column_scale.cwiseInverse().asDiagonal();
-  f.qr.setThreshold(rank_tolerance > 0 ? rank_tolerance
-                                       : Real(f.rows) * std::numeric_limits<Real>::epsilon());
+  f.qr.setThreshold(rank_tolerance > 0 ? rank_tolerance : Real(f.rows) * std::numeric_limits<Real>::epsilon());
   f.qr.compute(scaled);
   f.rank = f.qr.rank();
   const auto diagonal = f.qr.matrixQR().diagonal().cwiseAbs();
@@ -152,8 +153,7 @@ design_factorization<Real> factorize_design(const char* function, const Eigen::M
       throw invalid_input(message(
           function, "parameter 'A' has rank " + std::to_string(f.rank) + " with " + std::to_string(f.cols) +
                         " columns: column " + std::to_string(dependent) +
-                        " is a linear combination of the others (relative tolerance " +
-                        format_value(f.qr.threshold()) +
+                        " is a linear combination of the others (relative tolerance " + format_value(f.qr.threshold()) +
                         "); expected linearly independent columns, or option 'allow_rank_deficient' for an "
                         "unconstrained minimum-norm solution"));
     }

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Installs the Debian/Ubuntu packages valence needs to build, test, document and benchmark,
+# skipping those already present. Sourced by quickstart.sh and .ci/run.
+set -euo pipefail
+valence_packages=(cmake ninja-build g++ libeigen3-dev libboost-dev doctest-dev doxygen libbenchmark-dev clang-format)
+valence_install_packages() {
+  local missing=()
+  for p in "${valence_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if ((${#missing[@]} == 0)); then
+    return 0
+  fi
+  echo "installing: ${missing[*]}"
+  local sudo=()
+  if [[ $(id -u) -ne 0 ]]; then sudo=(sudo); fi
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
