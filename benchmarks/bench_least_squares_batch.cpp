@@ -12,6 +12,7 @@
 
 #include <Eigen/Core>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <random>
@@ -64,6 +65,7 @@ void BM_batch_unconstrained(benchmark::State& state) {
   state.counters["floor_ms"] = floor * 1e3;
   state.counters["best_ms"] = best * 1e3;
   state.counters["floor_fraction"] = floor / best;
+  state.counters["threads"] = valence_bench::threads();
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
                           static_cast<int64_t>(p.data.size() * sizeof(Real)));
 }

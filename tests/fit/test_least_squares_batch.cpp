@@ -118,6 +118,22 @@ TEST_SUITE("fit") {
     check_against_single(p, nn, b);
   }
 
+  TEST_CASE("least_squares_batch chi-square is accurate both from Pythagoras and from explicit residuals") {
+    // Noisy columns take chi^2 = ||y||^2 - ||Q^T y||^2 (documented to 1e-6 relative); exact
+    // mixtures (chi^2 ~ rounding) must form the residual explicitly and stay tiny in absolute terms.
+    auto p = make_problem(300, 6, 8);
+    for (Eigen::Index i = 0; i < 300; ++i) {
+      p.data(i, 0) = 0.3 * p.design(i, 0) + 0.7 * p.design(i, 1);  // exact: chi^2 at rounding level
+    }
+    const auto r = valence::fit::least_squares_batch(p.design, p.data);
+    for (Eigen::Index k = 1; k < 6; ++k) {
+      const auto single = valence::fit::least_squares(p.design, Eigen::VectorXd(p.data.col(k)));
+      VALENCE_CHECK_REL(single.chi_square, r.chi_square(k), 1e-6, 0.0);  // measured 1e-12
+    }
+    CHECK(r.chi_square(0) <= 1e-26 * p.data.col(0).squaredNorm());
+    CHECK(r.chi_square(0) >= 0.0);
+  }
+
   TEST_CASE("least_squares_batch flags bad pixels and fits the rest") {
     auto p = make_problem(80, 10, 5);
     p.data(7, 3) = std::numeric_limits<double>::quiet_NaN();

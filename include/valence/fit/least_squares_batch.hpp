@@ -32,7 +32,7 @@ namespace valence::fit {
 /// \ingroup fit
 enum class column_status : std::uint8_t {
   ok,               ///< fitted
-  non_finite_data,  ///< the column of observations holds NaN or infinity (or its squared norm overflows)
+  non_finite_data,  ///< the column of observations holds NaN or infinity (or its projection overflows)
   invalid_weights,  ///< a per-column weight is not positive and finite
   iteration_limit,  ///< the active-set method exhausted its budget (constrained fits only)
   singular          ///< the weighted design of this column is numerically singular
@@ -88,9 +88,9 @@ template <typename Real>
 struct batch_workspace {
   batch_workspace(index m, index n, index block)
       : z(n, block),
-        x(n, block),
         data_norm2(block),
-        residual(m),
+        projection(n, block),
+        x(n, block),
         weighted_design(m, n),
         weighted_column(m),
         triangular(n, n),
@@ -100,9 +100,9 @@ struct batch_workspace {
         state(static_cast<std::size_t>(n)),
         solver(n) {}
   matrix_x<Real> z;
-  matrix_x<Real> x;
   vector_x<Real> data_norm2;
-  vector_x<Real> residual;
+  matrix_x<Real> projection;  // Q^T y, kept when the fitted values are Q Q^T y
+  matrix_x<Real> x;
   matrix_x<Real> weighted_design;
   vector_x<Real> weighted_column;
   matrix_x<Real> triangular;
@@ -114,8 +114,8 @@ struct batch_workspace {
   bool warm = false;
 };
 
-// Fits blocks of columns. Every column is touched twice while it sits in L1: once by
-// z = Q_w^T y (with ||y||^2 alongside, which also detects non-finite data), once for the residual.
+// Fits blocks of columns. Every column is read from memory once (its squared norm), then from L1
+// by z = Q_w^T y (which also detects non-finite data) and by the residual.
 template <typename Real, typename DerivedY>
 class batch_fitter {
  public:
@@ -130,13 +130,11 @@ class batch_fitter {
   }
 
   void fit_block(index first, index count, batch_workspace<Real>& w) const {
-    using std::isfinite;
     auto x = w.x.leftCols(count);
+    // One streaming pass per column: ||y||^2 for the R-factor; it also brings y into L1 before
+    // the products that use it (measured faster than letting the product stream it).
     for (index k = 0; k < count; ++k) {
       w.data_norm2(k) = y_.col(first + k).squaredNorm();
-      if (!isfinite(w.data_norm2(k))) {  // a bad pixel is flagged, never aborts the image
-        r_.status[std::size_t(first + k)] = column_status::non_finite_data;
-      }
     }
     if (batch_.column_weights.size() != 0) {
       for (index k = 0; k < count; ++k) {
@@ -151,17 +149,26 @@ class batch_fitter {
  private:
   bool failed(index column) const { return r_.status[std::size_t(column)] != column_status::ok; }
 
+  // Unweighted, unconstrained, shared design: the fitted values are the projection Q Q^T y, so the
+  // residual pass reuses Q (already in cache) instead of reading A as well.
+  bool projects() const { return !c_.any() && batch_.column_weights.size() == 0 && f_.sqrt_weights.size() == 0; }
+
   template <typename X>
   void fit_block_shared_design(index first, index count, X& x, batch_workspace<Real>& w) const {
     auto z = w.z.leftCols(count);
     for (index k = 0; k < count; ++k) {
-      if (failed(first + k)) {
+      z.col(k).noalias() = q_weighted_.transpose() * y_.col(first + k);
+      // A NaN or infinity anywhere in y reaches every element of Q^T y: this pass doubles as the
+      // bad-pixel check, which is flagged, never aborts the image.
+      if (!z.col(k).allFinite()) {
+        r_.status[std::size_t(first + k)] = column_status::non_finite_data;
         z.col(k).setZero();
-      } else {
-        z.col(k).noalias() = q_weighted_.transpose() * y_.col(first + k);
       }
     }
     if (!c_.any()) {
+      if (projects()) {
+        w.projection.leftCols(count) = z;
+      }
       const auto tri = f_.qr.matrixQR().topLeftCorner(f_.cols, f_.cols).template triangularView<Eigen::Upper>();
       tri.solveInPlace(z);
       const auto& perm = f_.qr.colsPermutation().indices();
@@ -185,9 +192,6 @@ class batch_fitter {
   template <typename XCol>
   void fit_column_own_weights(index column, XCol x, batch_workspace<Real>& w) const {
     x.setZero();
-    if (failed(column)) {
-      return;
-    }
     const auto weights = batch_.column_weights.col(column);
     if (!((weights.array() > Real(0)).all() && weights.allFinite())) {
       r_.status[std::size_t(column)] = column_status::invalid_weights;
@@ -196,6 +200,10 @@ class batch_fitter {
     w.weighted_column = weights.cwiseSqrt();
     w.weighted_design = w.weighted_column.asDiagonal() * design_;
     w.weighted_column = w.weighted_column.cwiseProduct(y_.col(column));
+    if (!w.weighted_column.allFinite()) {
+      r_.status[std::size_t(column)] = column_status::non_finite_data;
+      return;
+    }
     if (!householder_reduce(w.weighted_design, w.weighted_column)) {
       r_.status[std::size_t(column)] = column_status::singular;
       return;
@@ -264,14 +272,26 @@ class batch_fitter {
         }
         continue;
       }
-      w.residual = y_.col(column);
-      w.residual.noalias() -= design_ * x.col(k);
-      const Real unweighted = w.residual.squaredNorm();
-      Real chi2 = unweighted;
+      Real unweighted = 0;
+      Real chi2 = 0;
+      const auto y = y_.col(column);
+      if (!residual_by_pythagoras(k, w, unweighted)) {
+        // Coefficient-based (lazy) products evaluate y - fitted packet by packet in one pass over
+        // y and the design, with no temporary.
+        if (projects()) {
+          unweighted = (y - f_.q_thin.lazyProduct(w.projection.col(k))).squaredNorm();
+        } else {
+          unweighted = (y - design_.lazyProduct(x.col(k))).squaredNorm();
+        }
+        if (batch_.keep_residuals) {
+          r_.residuals.col(column) = y - design_.lazyProduct(x.col(k));
+        }
+      }
+      chi2 = unweighted;
       if (batch_.column_weights.size() != 0) {
-        chi2 = w.residual.cwiseAbs2().dot(batch_.column_weights.col(column));
+        chi2 = (y - design_.lazyProduct(x.col(k))).cwiseAbs2().dot(batch_.column_weights.col(column));
       } else if (f_.sqrt_weights.size() != 0) {
-        chi2 = w.residual.cwiseProduct(f_.sqrt_weights).squaredNorm();
+        chi2 = (y - design_.lazyProduct(x.col(k))).cwiseProduct(f_.sqrt_weights).squaredNorm();
       }
       const index dof = r_.dof(column);
       const Real reduced = dof > 0 ? chi2 / Real(dof) : nan;
@@ -281,10 +301,25 @@ class batch_fitter {
       r_.r_factor(column) = unweighted / w.data_norm2(k);
       const Real scale = options_.scale_covariance ? reduced : Real(1);
       r_.standard_errors.col(column) = (r_.standard_errors.col(column) * scale).cwiseMax(Real(0)).cwiseSqrt();
-      if (batch_.keep_residuals) {
-        r_.residuals.col(column) = w.residual;
-      }
     }
+  }
+
+  // For a projection, ||y - Q Q^T y||^2 = ||y||^2 - ||Q^T y||^2 needs no further pass over y. The
+  // subtraction cancels, so it is used only when its rounding error, at most about
+  // 4 sqrt(m) eps ||y||^2, is below 1e-6 of the result (double-precision spectra with any noise);
+  // otherwise, and whenever residuals are kept, the residual is formed explicitly.
+  bool residual_by_pythagoras(index k, const batch_workspace<Real>& w, Real& chi2) const {
+    using std::sqrt;
+    if (!projects() || batch_.keep_residuals) {
+      return false;
+    }
+    const Real difference = w.data_norm2(k) - w.projection.col(k).squaredNorm();
+    const Real rounding = Real(4) * sqrt(Real(f_.rows)) * std::numeric_limits<Real>::epsilon() * w.data_norm2(k);
+    if (!(difference * Real(1e-6) >= rounding)) {
+      return false;
+    }
+    chi2 = difference;
+    return true;
   }
 
   const matrix_x<Real>& design_;
@@ -305,11 +340,10 @@ class batch_fitter {
 ///
 /// **Method.** The design is factorised once (column-pivoted Householder QR of the weighted,
 /// equilibrated design, as in least_squares()), and the weights are folded into \f$Q\f$. Each
-/// column \f$y\f$ is then reduced to \f$n\f$ numbers \f$z = Q_w^Ty\f$ (with \f$\|y\|^2\f$ in the
-/// same pass), one triangular solve per block gives every unconstrained solution, and the residual
-/// \f$y - Ax\f$ is formed while \f$y\f$ is still in the L1 cache, so the observations are read from
-/// memory once and \f$\chi^2\f$ is summed from the residuals themselves (no cancellation). Constrained columns
-/// run the active-set method of least_squares() on the \f$n\times n\f$ factor, warm-started from
+/// column \f$y\f$ is then reduced to \f$n\f$ numbers \f$z = Q_w^Ty\f$, one triangular solve per block gives every
+/// unconstrained solution, and the residual \f$y - Ax\f$ is formed while \f$y\f$ is still in the L1 cache, so the
+/// observations are read from memory once and \f$\chi^2\f$ is summed from the residuals themselves (no cancellation).
+/// Constrained columns run the active-set method of least_squares() on the \f$n\times n\f$ factor, warm-started from
 /// the previous column's solution, with workspaces allocated once per thread. Per-column weights
 /// (batch_options::column_weights) need one small Householder QR per column instead. When the
 /// library is compiled with OpenMP, blocks are fitted in parallel.
@@ -318,7 +352,7 @@ class batch_fitter {
 /// throughput; its coefficients agree with least_squares() to the conditioning of the design
 /// times \f$\varepsilon\f$.
 ///
-/// **Bad pixels.** A column with a non-finite observation (or whose \f$\|y\|^2\f$ overflows) (or, with per-column
+/// **Bad pixels.** A column with a non-finite observation (or whose projection overflows) (or, with per-column
 /// weights, a weight that is not positive and finite) is not fitted: its status says why and its outputs are NaN. The
 /// rest of the batch is unaffected.
 ///

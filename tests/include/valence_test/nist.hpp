@@ -6,7 +6,6 @@
 #include <Eigen/Core>
 
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -40,27 +39,30 @@ inline nist_linear_problem read_nist_linear(const std::string& path, const std::
     }
     lines.push_back(line);
   }
-  const std::regex data_lines(R"(Data\s+\(lines\s+(\d+)\s+to\s+(\d+)\))");
-  const std::regex parameter(R"(^\s*B(\d+)\s+(\S+)\s+(\S+)\s*$)");
-  const std::regex residual_sd(R"(^\s*Standard Deviation\s+(\S+)\s*$)");
+  // Plain token parsing (std::regex trips a GCC 12 -Wmaybe-uninitialized false positive at -O2).
   nist_linear_problem p;
   p.name = name;
   std::size_t first = 0;
   std::size_t last = 0;
   int first_parameter = -1;
-  std::smatch m;
   for (const auto& line : lines) {
-    if (first == 0 && std::regex_search(line, m, data_lines)) {
-      first = std::stoul(m[1]);
-      last = std::stoul(m[2]);
-    } else if (std::regex_match(line, m, parameter)) {
+    std::istringstream words(line);
+    std::vector<std::string> w;
+    for (std::string t; words >> t;) {
+      w.push_back(t);
+    }
+    if (first == 0 && w.size() >= 5 && w[0] == "Data" && w[1] == "(lines") {
+      first = std::stoul(w[2]);
+      last = std::stoul(w[4].substr(0, w[4].find(')')));
+    } else if (w.size() == 3 && w[0].size() > 1 && w[0][0] == 'B' &&
+               w[0].find_first_not_of("0123456789", 1) == std::string::npos) {
       if (first_parameter < 0) {
-        first_parameter = std::stoi(m[1]);
+        first_parameter = std::stoi(w[0].substr(1));
       }
-      p.estimates.push_back(std::stod(m[2]));
-      p.standard_deviations.push_back(std::stod(m[3]));
-    } else if (std::regex_match(line, m, residual_sd)) {
-      p.residual_standard_deviation = std::stod(m[1]);
+      p.estimates.push_back(std::stod(w[1]));
+      p.standard_deviations.push_back(std::stod(w[2]));
+    } else if (w.size() == 3 && w[0] == "Standard" && w[1] == "Deviation") {
+      p.residual_standard_deviation = std::stod(w[2]);
     }
   }
   std::vector<std::vector<double>> rows;
