@@ -4,11 +4,17 @@
 #ifndef VALENCE_VALENCE_HPP
 #define VALENCE_VALENCE_HPP
 
+#include <valence/chem/capacity.hpp>
+#include <valence/chem/composition.hpp>
+#include <valence/chem/element.hpp>
+#include <valence/chem/molar_mass.hpp>
+#include <valence/chem/oxidation.hpp>
 #include <valence/config.hpp>
 #include <valence/core/check.hpp>
 #include <valence/core/error.hpp>
 #include <valence/core/gradient.hpp>
 #include <valence/core/interpolate.hpp>
+#include <valence/core/propagation.hpp>
 #include <valence/core/smooth.hpp>
 #include <valence/core/types.hpp>
 #include <valence/core/window.hpp>
