@@ -4,6 +4,8 @@
 #include <valence/core/error.hpp>
 #include <valence/core/window.hpp>
 
+#include <valence_test/accuracy.hpp>
+
 #include <doctest/doctest.h>
 
 #include <Eigen/Core>
@@ -12,14 +14,7 @@
 
 namespace {
 
-Eigen::VectorXd vec(std::initializer_list<double> values) {
-  Eigen::VectorXd v(static_cast<Eigen::Index>(values.size()));
-  Eigen::Index i = 0;
-  for (double x : values) {
-    v(i++) = x;
-  }
-  return v;
-}
+using valence_test::vec;
 
 constexpr const char* fn = "valence::test::caller";
 

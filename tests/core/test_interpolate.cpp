@@ -11,14 +11,7 @@
 
 namespace {
 
-Eigen::VectorXd vec(std::initializer_list<double> values) {
-  Eigen::VectorXd v(static_cast<Eigen::Index>(values.size()));
-  Eigen::Index i = 0;
-  for (double x : values) {
-    v(i++) = x;
-  }
-  return v;
-}
+using valence_test::vec;
 
 const Eigen::VectorXd x = vec({0.0, 0.5, 1.25, 2.0, 3.5, 4.0, 5.75, 6.0});
 const Eigen::VectorXd y = vec({1.0, 1.5, 0.75, -0.25, 2.0, 2.5, 1.125, 0.5});

@@ -12,14 +12,7 @@
 
 namespace {
 
-Eigen::VectorXd vec(std::initializer_list<double> values) {
-  Eigen::VectorXd v(static_cast<Eigen::Index>(values.size()));
-  Eigen::Index i = 0;
-  for (double x : values) {
-    v(i++) = x;
-  }
-  return v;
-}
+using valence_test::vec;
 
 // A synthetic K edge on a non-uniform grid (eV, normalised absorption).
 const Eigen::VectorXd energy =

@@ -70,6 +70,16 @@ nested_test_result<Real> f_distribution_tail(Real ratio_minus_one, index d1, ind
   return r;
 }
 
+// Both tests compare the ratio of a goodness-of-fit measure (chi^2 or R-factor) of the simpler
+// to the fuller fit with the F distribution.
+template <typename Real>
+nested_test_result<Real> ratio_test(const char* function, Real simple, index params_simple, Real full,
+                                    index params_full, index observations) {
+  check_nested(function, simple, params_simple, full, params_full, observations);
+  const Real ratio = full > 0 ? simple / full - Real(1) : std::numeric_limits<Real>::infinity();
+  return f_distribution_tail<Real>(ratio, params_full - params_simple, observations - params_full);
+}
+
 }  // namespace detail
 
 /// \brief F test of a simpler model nested in a fuller one:
@@ -90,11 +100,8 @@ nested_test_result<Real> f_distribution_tail(Real ratio_minus_one, index d1, ind
 template <typename Real>
 [[nodiscard]] nested_test_result<Real> f_test(Real chi_square_simple, index params_simple, Real chi_square_full,
                                               index params_full, index observations) {
-  detail::check_nested("valence::fit::f_test", chi_square_simple, params_simple, chi_square_full, params_full,
-                       observations);
-  const Real ratio =
-      chi_square_full > 0 ? chi_square_simple / chi_square_full - Real(1) : std::numeric_limits<Real>::infinity();
-  return detail::f_distribution_tail<Real>(ratio, params_full - params_simple, observations - params_full);
+  return detail::ratio_test("valence::fit::f_test", chi_square_simple, params_simple, chi_square_full, params_full,
+                            observations);
 }
 
 /// \brief Hamilton's R-factor ratio test of nested models, from the R-factors valence reports
@@ -114,11 +121,8 @@ template <typename Real>
 template <typename Real>
 [[nodiscard]] nested_test_result<Real> hamilton_test(Real r_factor_simple, index params_simple, Real r_factor_full,
                                                      index params_full, index observations) {
-  detail::check_nested("valence::fit::hamilton_test", r_factor_simple, params_simple, r_factor_full, params_full,
-                       observations);
-  const Real ratio =
-      r_factor_full > 0 ? r_factor_simple / r_factor_full - Real(1) : std::numeric_limits<Real>::infinity();
-  return detail::f_distribution_tail<Real>(ratio, params_full - params_simple, observations - params_full);
+  return detail::ratio_test("valence::fit::hamilton_test", r_factor_simple, params_simple, r_factor_full, params_full,
+                            observations);
 }
 
 /// \brief Akaike information criterion \f$m\ln(\chi^2/m) + 2p\f$ (lmfit's definition; lower is better).

@@ -6,11 +6,14 @@
 
 #include <doctest/doctest.h>
 
+#include <Eigen/Core>
+
 #include <boost/math/special_functions/next.hpp>
 
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <initializer_list>
 #include <limits>
 #include <sstream>
 #include <string>
@@ -49,6 +52,16 @@ std::string digits(Real value) {
   out.precision(std::numeric_limits<Real>::max_digits10);
   out << value;
   return out.str();
+}
+
+/// A double vector from a brace list, for short literal inputs.
+inline Eigen::VectorXd vec(std::initializer_list<double> values) {
+  Eigen::VectorXd v(static_cast<Eigen::Index>(values.size()));
+  Eigen::Index i = 0;
+  for (double x : values) {
+    v(i++) = x;
+  }
+  return v;
 }
 
 /// The folder of the public validation data, or an empty path when this checkout has none.
