@@ -74,6 +74,10 @@ TEST_SUITE("core") {
     options.x_step = -1.0;
     CHECK_THROWS_WITH_AS((void)valence::core::smooth(energy, mu, 1.0, options), doctest::Contains("'x_step' is -1"),
                          invalid_input);
+    options.x_step = 10.0;  // a grid from 0 to 0: one point
+    options.padding = 0;
+    CHECK_THROWS_WITH_AS((void)valence::core::smooth(vec({0.0, 1.0}), vec({1.0, 2.0}), 1.0, options),
+                         doctest::Contains("has fewer than 2 points"), invalid_input);
     options.x_step.reset();
     options.padding = -1;
     CHECK_THROWS_WITH_AS((void)valence::core::smooth(energy, mu, 1.0, options), doctest::Contains("'padding' is -1"),

@@ -12,6 +12,7 @@
 
 #include <Eigen/Core>
 
+#include <cmath>
 #include <string>
 #include <type_traits>
 
@@ -34,22 +35,29 @@ index interval_of(const Eigen::DenseBase<Derived>& x, typename Derived::Scalar v
   return k > x.size() - 2 ? x.size() - 2 : k;
 }
 
-template <typename DerivedX, typename DerivedQ>
-void check_query(const char* function, const Eigen::DenseBase<DerivedX>& x, const Eigen::DenseBase<DerivedQ>& xq,
-                 extrapolation mode) {
-  check_finite(function, "x_new", xq);
-  if (mode != extrapolation::forbid) {
-    return;
+template <typename DerivedX, typename Real>
+void check_query_point(const char* function, const Eigen::DenseBase<DerivedX>& x, Real t, index position,
+                       extrapolation mode) {
+  using std::isfinite;
+  if (!isfinite(t)) {
+    throw invalid_input(message(function, "parameter 'x_new' holds " + format_value(t) + " at index " +
+                                              std::to_string(position) + "; expected finite values"));
   }
   const auto lo = x(0);
   const auto hi = x(x.size() - 1);
+  if (mode == extrapolation::forbid && (t < lo || t > hi)) {
+    throw invalid_input(message(function, "parameter 'x_new' holds " + format_value(t) + " at index " +
+                                              std::to_string(position) + ", outside the data range [" +
+                                              format_value(lo) + ", " + format_value(hi) +
+                                              "]; expected values inside it, or extrapolation::hold or ::extend"));
+  }
+}
+
+template <typename DerivedX, typename DerivedQ>
+void check_query(const char* function, const Eigen::DenseBase<DerivedX>& x, const Eigen::DenseBase<DerivedQ>& xq,
+                 extrapolation mode) {
   for (index i = 0; i < xq.size(); ++i) {
-    if (xq(i) < lo || xq(i) > hi) {
-      throw invalid_input(message(function, "parameter 'x_new' holds " + format_value(xq(i)) + " at index " +
-                                                std::to_string(i) + ", outside the data range [" + format_value(lo) +
-                                                ", " + format_value(hi) +
-                                                "]; expected values inside it, or extrapolation::hold or ::extend"));
-    }
+    check_query_point(function, x, xq(i), i, mode);
   }
 }
 
@@ -224,9 +232,7 @@ class cubic_spline {
   }
 
   Real evaluate(Real t, int order) const {
-    vector_x<Real> q(1);
-    q(0) = t;
-    detail::check_query("valence::core::cubic_spline", x_, q, mode_);
+    detail::check_query_point("valence::core::cubic_spline", x_, t, 0, mode_);
     return evaluate_unchecked(t, order);
   }
 

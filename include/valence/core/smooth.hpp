@@ -123,6 +123,13 @@ template <typename DerivedX, typename DerivedY>
   const Real x_max = step * trunc((x(n - 1) + pad) / step);
   const index wanted = 1 + static_cast<index>(trunc(abs(x_max - x_min + step * Real(0.1)) / step));
   const index m = std::min<index>(wanted, 50 * n);
+  if (m < 2) {
+    throw invalid_input(detail::message(function, "the working grid from " + detail::format_value(x_min) + " to " +
+                                                      detail::format_value(x_max) + " in steps of " +
+                                                      detail::format_value(step) +
+                                                      " has fewer than 2 points; expected a smaller 'x_step' or more "
+                                                      "'padding'"));
+  }
   // numpy linspace: start + i * (span / (m - 1)), with the last point set exactly.
   vector_x<Real> grid(m);
   const Real grid_step = (x_max - x_min) / Real(m - 1);
