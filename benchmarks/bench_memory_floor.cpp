@@ -15,10 +15,7 @@ void BM_stream_once(benchmark::State& state) {
   const auto count = static_cast<std::size_t>(state.range(0));
   std::vector<Real> data(count, Real(1));
   for (auto _ : state) {
-    Real s = 0;
-    for (std::size_t i = 0; i < count; ++i) {
-      s += data[i];
-    }
+    Real s = valence_bench::stream_sum(data.data(), 0, count);
     benchmark::DoNotOptimize(s);
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(count * sizeof(Real)));
