@@ -329,7 +329,8 @@ class active_set_solver {
   // objective), or -1 if the KKT conditions hold to the tolerance.
   index most_violated_bound(const matrix_ref& m, const vector_ref& z, const constraint_set<Real>& c,
                             const vector_x<Real>& x, const std::vector<bound_state>& state, Real tolerance) {
-    residual_.noalias() = m * x - z;
+    residual_.noalias() = m * x;  // product straight into the workspace: no temporary
+    residual_ -= z;
     gradient_.noalias() = m.transpose() * residual_;
     Real lambda = 0;  // multiplier of the sum constraint: -g_j is common to every free variable
     if (c.has_sum) {
