@@ -82,16 +82,15 @@ int main(int argc, char** argv) {
     options.sum_to = 1.0;
     const auto fit = valence::fit::least_squares(s.references, s.sample, options);
 
-    // Mean valence v = 2 f2 + 3 f3 with f2 + f3 = 1; its variance from the covariance of the weights.
-    const Eigen::Vector2d valences(2.0, 3.0);
-    const double valence = valences.dot(fit.coefficients);
-    const double sigma = std::sqrt(valences.dot(fit.covariance * valences));
+    // Mean valence 2 f2 + 3 f3 with its standard error from the covariance of the fractions.
+    const auto valence =
+        valence::chem::average_oxidation_state(Eigen::Vector2d(2.0, 3.0), fit.coefficients, fit.covariance);
 
     std::printf("points fitted      : %ld (dof %ld)\n", static_cast<long>(fit.observations),
                 static_cast<long>(fit.dof));
     std::printf("Ni2+ fraction      : %.4f +- %.4f\n", fit.coefficients(0), fit.standard_errors(0));
     std::printf("Ni3+ fraction      : %.4f +- %.4f\n", fit.coefficients(1), fit.standard_errors(1));
-    std::printf("mean Ni valence    : %.4f +- %.4f\n", valence, sigma);
+    std::printf("mean Ni valence    : %.4f +- %.4f\n", mean_valence.value, mean_valence.standard_error);
     std::printf("R-factor           : %.3e\n", fit.r_factor);
     std::printf("reduced chi-square : %.3e\n", fit.reduced_chi_square);
     return 0;
