@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
     const auto fit = valence::fit::least_squares(s.references, s.sample, options);
 
     // Mean valence 2 f2 + 3 f3 with its standard error from the covariance of the fractions.
-    const auto valence =
+    const auto mean_valence =
         valence::chem::average_oxidation_state(Eigen::Vector2d(2.0, 3.0), fit.coefficients, fit.covariance);
 
     std::printf("points fitted      : %ld (dof %ld)\n", static_cast<long>(fit.observations),
