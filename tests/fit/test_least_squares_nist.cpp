@@ -59,10 +59,10 @@ void check_problem(const lre_floor& floor) {
 
 }  // namespace
 
-#define VALENCE_NIST_CASE(NAME, INDEX)                                                 \
-  TEST_CASE("least_squares matches NIST StRD " NAME " certified values" *              \
-            doctest::skip(!valence_test::has_data("nist_strd/linear/" NAME ".dat"))) { \
-    check_problem(floors[INDEX]);                                                      \
+#define VALENCE_NIST_CASE(NAME, INDEX)                                     \
+  TEST_CASE("least_squares matches NIST StRD " NAME " certified values") { \
+    VALENCE_REQUIRE_DATA("nist_strd/linear/" NAME ".dat");                 \
+    check_problem(floors[INDEX]);                                          \
   }
 
 VALENCE_NIST_CASE("Norris", 0)

@@ -70,13 +70,25 @@ inline std::filesystem::path data_dir() {
   return std::filesystem::is_directory(dir) ? dir : std::filesystem::path{};
 }
 
-/// True when the data file (relative to the data folder) exists; used to skip tests cleanly.
+/// True when the data file (relative to the data folder) exists.
 inline bool has_data(const char* relative) {
   const auto dir = data_dir();
   return !dir.empty() && std::filesystem::is_regular_file(dir / relative);
 }
 
 }  // namespace valence_test
+
+/// Ends the current test case, reported as skipped, when a validation data file is absent (a user's
+/// clone has no ../shared/data). The marker line is what CTest's SKIP_REGULAR_EXPRESSION matches;
+/// the test case stays registered, so it shows as skipped rather than disappearing.
+#define VALENCE_REQUIRE_DATA(relative)                                              \
+  do {                                                                              \
+    if (!::valence_test::has_data(relative)) {                                      \
+      MESSAGE("VALENCE-SKIPPED: validation data '", relative, "' not found under ", \
+              std::string(VALENCE_TEST_DATA_DIR));                                  \
+      return;                                                                       \
+    }                                                                               \
+  } while (false)
 
 /// Checks |expected - computed| <= max_ulps ulp, printing both values and the distance.
 #define VALENCE_CHECK_ULP(expected, computed, max_ulps)                                                          \
