@@ -134,6 +134,17 @@ TEST_SUITE("fit") {
     CHECK(r.chi_square(0) >= 0.0);
   }
 
+  TEST_CASE("least_squares_batch flags columns whose active-set budget runs out") {
+    auto p = make_problem(60, 4, 9);
+    p.data.col(2) = p.design.col(0) + p.design.col(1) + p.design.col(2);  // three releases: > 1 iteration
+    least_squares_options<double> o;
+    o.nonnegative = true;
+    o.max_iterations = 1;
+    const auto r = valence::fit::least_squares_batch(p.design, p.data, o);
+    CHECK(r.status[2] == column_status::iteration_limit);
+    CHECK(doctest::IsNaN(r.coefficients(0, 2)));
+  }
+
   TEST_CASE("least_squares_batch flags bad pixels and fits the rest") {
     auto p = make_problem(80, 10, 5);
     p.data(7, 3) = std::numeric_limits<double>::quiet_NaN();
