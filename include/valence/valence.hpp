@@ -7,8 +7,10 @@
 #include <valence/chem/capacity.hpp>
 #include <valence/chem/composition.hpp>
 #include <valence/chem/element.hpp>
+#include <valence/chem/layered.hpp>
 #include <valence/chem/molar_mass.hpp>
 #include <valence/chem/oxidation.hpp>
+#include <valence/chem/oxidation_guesses.hpp>
 #include <valence/config.hpp>
 #include <valence/core/check.hpp>
 #include <valence/core/error.hpp>
