@@ -3,6 +3,8 @@
 #include <valence/chem/composition.hpp>
 #include <valence/chem/element.hpp>
 
+#include <valence_test/accuracy.hpp>
+
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -128,5 +130,44 @@ TEST_SUITE("chem") {
                          invalid_input);
     CHECK_THROWS_WITH_AS((void)parse_formula("Li2O#"), doctest::Contains("unexpected '#' at position 4"),
                          invalid_input);
+  }
+
+  TEST_CASE("reduce finds the smallest whole-number formula and its factor") {
+    using valence::chem::reduce;
+    const auto hematite = reduce(parse_formula("Fe4O6"));
+    CHECK(hematite.reduced.formula() == "Fe2O3");
+    CHECK(hematite.factor == 0.5);
+    const auto nmc = reduce(parse_formula("LiNi0.6Mn0.2Co0.2O2"));
+    CHECK(nmc.reduced.formula() == "Li5Ni3MnCoO10");
+    CHECK(nmc.factor == 5.0);
+    // x 20, as pymatgen scales it for its site enumeration
+    const auto li_rich = reduce(parse_formula("Li1.2Ni0.15Co0.1Mn0.55O2"));
+    CHECK(li_rich.reduced.formula() == "Li24Ni3Co2Mn11O40");
+    CHECK(li_rich.factor == 20.0);
+    CHECK(reduce(parse_formula("Li10000Fe10000P10000O40000")).reduced.formula() == "LiFePO4");
+    // thirds are exact fractions, not decimals
+    CHECK(reduce(parse_formula("LiNi0.333333333333333333Mn0.333333333333333333Co0.333333333333333333O2"))
+              .reduced.formula() == "Li3NiMnCoO6");
+    // a tiny dopant needs a larger denominator (pymatgen#1870 concerns this formula)
+    CHECK(reduce(parse_formula("Fe0.00009Ni0.99991"), 1000000).reduced.formula() == "Fe9Ni99991");
+    VALENCE_CHECK_REL(0.2 / 4.0, parse_formula("LiNi0.6Mn0.2Co0.2O2").atomic_fraction("Co"), 1e-15, 0.0);
+    CHECK(parse_formula("LiCoO2").atomic_fraction("Ni") == 0.0);
+  }
+
+  TEST_CASE("reduce rejects amounts without a small rational form") {
+    using valence::invalid_input;
+    using valence::chem::reduce;
+    CHECK_THROWS_WITH_AS(
+        (void)reduce(parse_formula("Fe0.00009Ni0.99991")),
+        doctest::Contains("the amount of Fe is 9.0000000000000006e-05, which no fraction with denominator <= 10000"),
+        invalid_input);
+    CHECK_THROWS_WITH_AS((void)reduce(parse_formula("Fe0.123456789O")), doctest::Contains("the amount of Fe is"),
+                         invalid_input);
+    CHECK_THROWS_WITH_AS((void)reduce(valence::chem::composition{}), doctest::Contains("the composition is empty"),
+                         invalid_input);
+    CHECK_THROWS_WITH_AS((void)reduce(parse_formula("FeO"), 0), doctest::Contains("'max_denominator' is 0"),
+                         invalid_input);
+    CHECK_THROWS_WITH_AS((void)valence::chem::composition{}.atomic_fraction("Fe"),
+                         doctest::Contains("the composition is empty"), invalid_input);
   }
 }

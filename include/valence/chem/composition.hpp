@@ -80,6 +80,19 @@ class composition {
   /// \throws valence::invalid_input for an unknown symbol.
   [[nodiscard]] bool contains(std::string_view symbol) const { return amount(symbol) > 0; }
 
+  /// \brief Atomic fraction \f$n_e / \sum_k n_k\f$ of the element with symbol \p symbol.
+  /// \param symbol element symbol.
+  /// \returns the fraction, 0..1 (0 if absent).
+  /// \throws valence::invalid_input for an unknown symbol or an empty composition.
+  [[nodiscard]] double atomic_fraction(std::string_view symbol) const {
+    const double total = total_atoms();
+    if (!(total > 0)) {
+      throw invalid_input(core::detail::message("valence::chem::composition::atomic_fraction",
+                                                "the composition is empty; expected at least one element"));
+    }
+    return amount(symbol) / total;
+  }
+
   /// \brief The elements and amounts in order of first appearance.
   /// \returns the entries.
   [[nodiscard]] const std::vector<entry>& entries() const noexcept { return entries_; }
@@ -178,6 +191,103 @@ class composition {
 /// \throws valence::invalid_input for a negative or non-finite factor.
 [[nodiscard]] inline composition operator*(composition a, double factor) {
   return a *= factor;
+}
+
+/// \brief A composition in smallest whole numbers, and the factor that scales the original to it.
+/// \ingroup chem
+struct reduced_composition {
+  composition reduced;  ///< the smallest whole-number formula with the same ratios (Fe2O3, Li5Ni3MnCoO10)
+  double factor;        ///< reduced amounts = factor × original amounts
+};
+
+namespace detail {
+
+/// Best rational approximation p/q of x >= 0 with q <= max_denominator (continued fractions).
+inline std::pair<long long, long long> best_rational(double x, long long max_denominator) {
+  long long p0 = 0, q0 = 1, p1 = 1, q1 = 0;
+  double rest = x;
+  for (int iteration = 0; iteration < 64; ++iteration) {
+    const double whole = std::floor(rest);
+    const auto a = static_cast<long long>(whole);
+    if (q0 + a * q1 > max_denominator) {
+      break;
+    }
+    const long long p2 = p0 + a * p1;
+    const long long q2 = q0 + a * q1;
+    p0 = p1, q0 = q1, p1 = p2, q1 = q2;
+    if (rest - whole < 1e-15 || std::abs(x - static_cast<double>(p1) / static_cast<double>(q1)) <= 1e-15 * x) {
+      break;
+    }
+    rest = 1 / (rest - whole);
+  }
+  return {p1, q1};
+}
+
+inline long long greatest_common_divisor(long long a, long long b) {
+  while (b != 0) {
+    const long long r = a % b;
+    a = b;
+    b = r;
+  }
+  return a;
+}
+
+}  // namespace detail
+
+/// \brief The smallest whole-number formula with the same element ratios: Fe4O6 → Fe2O3 (factor 1/2),
+/// LiNi0.6Mn0.2Co0.2O2 → Li5Ni3MnCoO10 (factor 5).
+/// \ingroup chem
+///
+/// Each amount is replaced by its best rational approximation with denominator at most
+/// \p max_denominator (continued fractions), which must match it to a relative 1e-9; the amounts are
+/// brought to a common denominator and divided by their greatest common divisor. pymatgen's
+/// `get_integer_formula_and_factor` does the same with a default of 10000.
+/// \param c the composition.
+/// \param max_denominator largest denominator tried, 1 to 1e6.
+/// \returns the reduced composition, in the order of \p c, and the scale factor.
+/// \throws valence::invalid_input for an empty composition, \p max_denominator out of range, or an
+///         amount that no fraction with such a denominator matches (e.g. 0.123456789).
+[[nodiscard]] inline reduced_composition reduce(const composition& c, long long max_denominator = 10000) {
+  constexpr const char* function = "valence::chem::reduce";
+  if (!(c.total_atoms() > 0)) {
+    throw invalid_input(core::detail::message(function, "the composition is empty; expected at least one element"));
+  }
+  if (max_denominator < 1 || max_denominator > 1000000) {
+    throw invalid_input(core::detail::message(
+        function, "parameter 'max_denominator' is " + std::to_string(max_denominator) + "; expected 1 to 1000000"));
+  }
+  std::vector<std::pair<long long, long long>> fractions;
+  long long common = 1;
+  for (const auto& item : c.entries()) {
+    const auto [p, q] = detail::best_rational(item.amount, max_denominator);
+    if (std::abs(static_cast<double>(p) / static_cast<double>(q) - item.amount) > 1e-9 * item.amount) {
+      throw invalid_input(core::detail::message(
+          function, "the amount of " + std::string(item.element_ptr->symbol) + " is " +
+                        core::detail::format_value(item.amount) + ", which no fraction with denominator <= " +
+                        std::to_string(max_denominator) + " matches; expected a rational amount"));
+    }
+    common = common / detail::greatest_common_divisor(common, q) * q;
+    if (common > 1000000000000LL) {
+      throw invalid_input(core::detail::message(function, "the amounts of '" + c.formula() +
+                                                              "' need a common denominator above 1e12; expected "
+                                                              "amounts with fewer decimals"));
+    }
+    fractions.emplace_back(p, q);
+  }
+  long long divisor = 0;
+  for (const auto& [p, q] : fractions) {
+    if (static_cast<double>(p) * static_cast<double>(common / q) > 9e18) {
+      throw invalid_input(core::detail::message(function, "the whole-number amounts of '" + c.formula() +
+                                                              "' overflow 64-bit integers; expected smaller amounts"));
+    }
+    divisor = detail::greatest_common_divisor(divisor, p * (common / q));
+  }
+  reduced_composition out{{}, static_cast<double>(common) / static_cast<double>(divisor)};
+  for (std::size_t i = 0; i < fractions.size(); ++i) {
+    const auto [p, q] = fractions[i];
+    out.reduced.add(*c.entries()[i].element_ptr, static_cast<double>(p * (common / q) / divisor));
+  }
+  return out;
 }
 
 namespace detail {
