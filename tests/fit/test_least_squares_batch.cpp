@@ -182,6 +182,52 @@ TEST_SUITE("fit") {
     }
   }
 
+  TEST_CASE("least_squares_batch on float data computes in double and rounds once") {
+    // The same float inputs fitted as double: a float batch must return those results rounded to
+    // float (relative difference <= 2^-24), which accumulating in float (errors ~1e-6) cannot.
+    for (const bool constrained : {false, true}) {
+      CAPTURE(constrained);
+      const auto p = make_problem(512, 24, 10);
+      const Eigen::MatrixXf a = p.design.cast<float>();
+      const Eigen::MatrixXf y = p.data.cast<float>();
+      least_squares_options<float> of;
+      least_squares_options<double> od;
+      of.nonnegative = od.nonnegative = constrained;
+      const auto r = valence::fit::least_squares_batch(a, y, of);
+      const auto ref =
+          valence::fit::least_squares_batch(Eigen::MatrixXd(a.cast<double>()), Eigen::MatrixXd(y.cast<double>()), od);
+      constexpr double half_ulp = 0.5 * std::numeric_limits<float>::epsilon();
+      for (Eigen::Index k = 0; k < p.data.cols(); ++k) {
+        CAPTURE(k);
+        for (Eigen::Index j = 0; j < 3; ++j) {
+          VALENCE_CHECK_REL(ref.coefficients(j, k), double(r.coefficients(j, k)), half_ulp, 1e-30);
+          VALENCE_CHECK_REL(ref.standard_errors(j, k), double(r.standard_errors(j, k)), half_ulp, 1e-30);
+        }
+        VALENCE_CHECK_REL(ref.chi_square(k), double(r.chi_square(k)), half_ulp, 0.0);
+      }
+    }
+  }
+
+  TEST_CASE("least_squares_batch reads strided and row-major data like contiguous data") {
+    const auto p = make_problem(97, 11, 11);  // m not a multiple of the kernel's four lanes
+    const auto contiguous = valence::fit::least_squares_batch(p.design, p.data);
+    const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> row_major = p.data;
+    const auto from_rows = valence::fit::least_squares_batch(p.design, row_major);
+    // every other column of a wider matrix: a strided view
+    Eigen::MatrixXd wide = Eigen::MatrixXd::Zero(97, 22);
+    for (Eigen::Index k = 0; k < 11; ++k) {
+      wide.col(2 * k) = p.data.col(k);
+    }
+    const Eigen::Map<const Eigen::MatrixXd, 0, Eigen::OuterStride<>> strided(wide.data(), 97, 11,
+                                                                             Eigen::OuterStride<>(2 * 97));
+    const auto from_strided = valence::fit::least_squares_batch(p.design, strided);
+    // identical arithmetic on identical numbers: equal to the last bit
+    CHECK(from_rows.coefficients == contiguous.coefficients);
+    CHECK(from_rows.chi_square == contiguous.chi_square);
+    CHECK(from_strided.coefficients == contiguous.coefficients);
+    CHECK(from_strided.standard_errors == contiguous.standard_errors);
+  }
+
   TEST_CASE("least_squares_batch rejects bad input") {
     using valence::invalid_input;
     const auto p = make_problem(50, 4, 7);

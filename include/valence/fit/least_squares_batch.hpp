@@ -13,6 +13,7 @@
 #include <valence/fit/detail/active_set.hpp>
 #include <valence/fit/detail/design.hpp>
 #include <valence/fit/detail/householder.hpp>
+#include <valence/fit/detail/projection.hpp>
 #include <valence/fit/least_squares_options.hpp>
 
 #include <Eigen/Core>
@@ -83,14 +84,36 @@ struct least_squares_batch_result {
 
 namespace detail {
 
+// The options in the accumulation type. A default rank tolerance stays m eps of the data's own
+// type: a float design that is singular in float is reported as such even though double would
+// resolve it.
+template <typename Acc, typename Real>
+least_squares_options<Acc> options_in(const least_squares_options<Real>& o, index rows) {
+  least_squares_options<Acc> out;
+  out.weights = o.weights.template cast<Acc>();
+  out.lower = o.lower.template cast<Acc>();
+  out.upper = o.upper.template cast<Acc>();
+  out.nonnegative = o.nonnegative;
+  if (o.sum_to) {
+    out.sum_to = Acc(*o.sum_to);
+  }
+  out.scale_covariance = o.scale_covariance;
+  out.allow_rank_deficient = o.allow_rank_deficient;
+  out.rank_tolerance =
+      o.rank_tolerance > 0 ? Acc(o.rank_tolerance) : Acc(Real(rows) * std::numeric_limits<Real>::epsilon());
+  out.max_iterations = o.max_iterations;
+  return out;
+}
+
 // Per-thread scratch of a batched fit: sized once, reused for every block and column.
-template <typename Real>
+template <typename Acc>
 struct batch_workspace {
   batch_workspace(index m, index n, index block)
       : z(n, block),
         data_norm2(block),
         projection(n, block),
         x(n, block),
+        column(m),
         weighted_design(m, n),
         weighted_column(m),
         triangular(n, n),
@@ -99,45 +122,43 @@ struct batch_workspace {
         solution(n),
         state(static_cast<std::size_t>(n)),
         solver(n) {}
-  matrix_x<Real> z;
-  vector_x<Real> data_norm2;
-  matrix_x<Real> projection;  // Q^T y, kept when the fitted values are Q Q^T y
-  matrix_x<Real> x;
-  matrix_x<Real> weighted_design;
-  vector_x<Real> weighted_column;
-  matrix_x<Real> triangular;
-  matrix_x<Real> inverse;
-  matrix_x<Real> covariance;
-  vector_x<Real> solution;
+  matrix_x<Acc> z;
+  vector_x<Acc> data_norm2;
+  matrix_x<Acc> projection;  // Q^T y, kept when the fitted values are Q Q^T y
+  matrix_x<Acc> x;
+  vector_x<Acc> column;  // one column of the data, when it must be converted or gathered
+  matrix_x<Acc> weighted_design;
+  vector_x<Acc> weighted_column;
+  matrix_x<Acc> triangular;
+  matrix_x<Acc> inverse;
+  matrix_x<Acc> covariance;
+  vector_x<Acc> solution;
   std::vector<bound_state> state;
-  active_set_solver<Real> solver;
+  active_set_solver<Acc> solver;
   bool warm = false;
 };
 
-// Fits blocks of columns. Every column is read from memory once (its squared norm), then from L1
-// by z = Q_w^T y (which also detects non-finite data) and by the residual.
-template <typename Real, typename DerivedY>
+// Fits blocks of columns, computing in Acc (double for float data) and storing in Real. With a
+// shared design every column is read from memory once, by the pass that forms z = Q_w^T y and
+// ||y||^2 together (which also detects non-finite data).
+template <typename Acc, typename Real, typename DerivedY>
 class batch_fitter {
  public:
-  batch_fitter(const matrix_x<Real>& design, const Eigen::MatrixBase<DerivedY>& y,
-               const least_squares_options<Real>& options, const batch_options<Real>& batch,
-               const design_factorization<Real>& f, const constraint_set<Real>& c, least_squares_batch_result<Real>& r)
+  batch_fitter(const matrix_x<Acc>& design, const Eigen::MatrixBase<DerivedY>& y,
+               const least_squares_options<Acc>& options, const batch_options<Real>& batch,
+               const design_factorization<Acc>& f, const constraint_set<Acc>& c, least_squares_batch_result<Real>& r)
       : design_(design), y_(y), options_(options), batch_(batch), f_(f), c_(c), r_(r) {
     if (batch_.column_weights.size() == 0) {
       // z = Q^T diag(sqrt w) y = (diag(sqrt w) Q)^T y: fold the weights into Q once.
-      q_weighted_ = f_.sqrt_weights.size() != 0 ? matrix_x<Real>(f_.sqrt_weights.asDiagonal() * f_.q_thin) : f_.q_thin;
+      q_weighted_ = f_.sqrt_weights.size() != 0 ? matrix_x<Acc>(f_.sqrt_weights.asDiagonal() * f_.q_thin) : f_.q_thin;
     }
   }
 
-  void fit_block(index first, index count, batch_workspace<Real>& w) const {
+  void fit_block(index first, index count, batch_workspace<Acc>& w) const {
     auto x = w.x.leftCols(count);
-    // One streaming pass per column: ||y||^2 for the R-factor; it also brings y into L1 before
-    // the products that use it (measured faster than letting the product stream it).
-    for (index k = 0; k < count; ++k) {
-      w.data_norm2(k) = y_.col(first + k).squaredNorm();
-    }
     if (batch_.column_weights.size() != 0) {
       for (index k = 0; k < count; ++k) {
+        w.data_norm2(k) = y_.col(first + k).template cast<Acc>().squaredNorm();
         fit_column_own_weights(first + k, x.col(k), w);
       }
     } else {
@@ -147,28 +168,48 @@ class batch_fitter {
   }
 
  private:
+  static constexpr bool contiguous_columns =
+      (int(Eigen::internal::traits<DerivedY>::Flags) & Eigen::DirectAccessBit) != 0 &&
+      (int(Eigen::internal::traits<DerivedY>::Flags) & Eigen::RowMajorBit) == 0;
+
   bool failed(index column) const { return r_.status[std::size_t(column)] != column_status::ok; }
 
-  // Unweighted, unconstrained, shared design: the fitted values are the projection Q Q^T y, so the
-  // residual pass reuses Q (already in cache) instead of reading A as well.
-  bool projects() const { return !c_.any() && batch_.column_weights.size() == 0 && f_.sqrt_weights.size() == 0; }
+  // Unweighted with a shared design: y = Q z + (I - Q Q^T) y with z = Q^T y.
+  bool unweighted_shared() const { return batch_.column_weights.size() == 0 && f_.sqrt_weights.size() == 0; }
+
+  // ... and unconstrained: the fitted values are the projection Q z, so an explicit residual pass
+  // reuses Q (already in cache) instead of reading A as well.
+  bool projects() const { return unweighted_shared() && !c_.any(); }
+
+  // z = Q_w^T y and ||y||^2 in one pass over the column, read in place when it is contiguous.
+  template <typename ZCol>
+  void project(index column, ZCol z, Acc& norm2, batch_workspace<Acc>& w) const {
+    if constexpr (contiguous_columns) {
+      if (y_.innerStride() == 1) {
+        project_column(q_weighted_, y_.derived().data() + column * y_.outerStride(), z.data(), norm2);
+        return;
+      }
+    }
+    w.column = y_.col(column).template cast<Acc>();
+    project_column(q_weighted_, w.column.data(), z.data(), norm2);
+  }
 
   template <typename X>
-  void fit_block_shared_design(index first, index count, X& x, batch_workspace<Real>& w) const {
+  void fit_block_shared_design(index first, index count, X& x, batch_workspace<Acc>& w) const {
     auto z = w.z.leftCols(count);
     for (index k = 0; k < count; ++k) {
-      z.col(k).noalias() = q_weighted_.transpose() * y_.col(first + k);
-      // A NaN or infinity anywhere in y reaches every element of Q^T y: this pass doubles as the
-      // bad-pixel check, which is flagged, never aborts the image.
-      if (!z.col(k).allFinite()) {
+      project(first + k, z.col(k), w.data_norm2(k), w);
+      // A NaN or infinity anywhere in y reaches every element of Q^T y and ||y||^2: this pass
+      // doubles as the bad-pixel check, which is flagged, never aborts the image.
+      if (!z.col(k).allFinite() || !std::isfinite(w.data_norm2(k))) {
         r_.status[std::size_t(first + k)] = column_status::non_finite_data;
         z.col(k).setZero();
       }
     }
+    if (unweighted_shared()) {
+      w.projection.leftCols(count) = z;
+    }
     if (!c_.any()) {
-      if (projects()) {
-        w.projection.leftCols(count) = z;
-      }
       const auto tri = f_.qr.matrixQR().topLeftCorner(f_.cols, f_.cols).template triangularView<Eigen::Upper>();
       tri.solveInPlace(z);
       const auto& perm = f_.qr.colsPermutation().indices();
@@ -190,16 +231,16 @@ class batch_fitter {
   }
 
   template <typename XCol>
-  void fit_column_own_weights(index column, XCol x, batch_workspace<Real>& w) const {
+  void fit_column_own_weights(index column, XCol x, batch_workspace<Acc>& w) const {
     x.setZero();
-    const auto weights = batch_.column_weights.col(column);
-    if (!((weights.array() > Real(0)).all() && weights.allFinite())) {
+    const auto weights = batch_.column_weights.col(column).template cast<Acc>();
+    if (!((weights.array() > Acc(0)).all() && weights.allFinite())) {
       r_.status[std::size_t(column)] = column_status::invalid_weights;
       return;
     }
     w.weighted_column = weights.cwiseSqrt();
     w.weighted_design = w.weighted_column.asDiagonal() * design_;
-    w.weighted_column = w.weighted_column.cwiseProduct(y_.col(column));
+    w.weighted_column = w.weighted_column.cwiseProduct(y_.col(column).template cast<Acc>());
     if (!w.weighted_column.allFinite()) {
       r_.status[std::size_t(column)] = column_status::non_finite_data;
       return;
@@ -222,9 +263,9 @@ class batch_fitter {
   }
 
   template <typename ZCol, typename XCol>
-  void solve_constrained(index column, const matrix_x<Real>& m, const ZCol& z, XCol x, batch_workspace<Real>& w) const {
+  void solve_constrained(index column, const matrix_x<Acc>& m, const ZCol& z, XCol x, batch_workspace<Acc>& w) const {
     const index n = f_.cols;
-    const typename active_set_solver<Real>::vector_ref zc(z);  // a view: z is contiguous
+    const typename active_set_solver<Acc>::vector_ref zc(z);  // a view: z is contiguous
     index iterations = 0;
     const index budget = options_.max_iterations > 0 ? options_.max_iterations : 10 * n + 50;
     // Neighbouring pixels have similar active sets: start from the previous solution.
@@ -244,22 +285,29 @@ class batch_fitter {
     const index p = w.solver.unscaled_covariance(m, c_, w.state, w.covariance);
     for (index j = 0; j < n; ++j) {
       r_.active[std::size_t(j + n * column)] = w.state[std::size_t(j)];
-      r_.standard_errors(j, column) = w.covariance(j, j);  // unscaled variance for now
+      w.covariance(j, 0) = w.covariance(j, j);
     }
+    set_variances(column, w.covariance.col(0));
     r_.dof(column) = f_.rows - p;
   }
 
   template <typename Cov>
   void set_unconstrained_errors(index column, const Cov& covariance) const {
-    for (index j = 0; j < f_.cols; ++j) {
-      r_.standard_errors(j, column) = covariance(j, j);  // unscaled variance for now
-    }
+    set_variances(column, covariance.diagonal());
     r_.dof(column) = f_.rows - f_.cols;
+  }
+
+  // Unscaled variances, kept in the standard-error column until finish_block scales them.
+  template <typename Variances>
+  void set_variances(index column, const Variances& variances) const {
+    for (index j = 0; j < f_.cols; ++j) {
+      r_.standard_errors(j, column) = Real(variances(j));
+    }
   }
 
   // Residuals, chi^2, R-factor, scaled standard errors; NaN for failed columns.
   template <typename X>
-  void finish_block(index first, index count, const X& x, batch_workspace<Real>& w) const {
+  void finish_block(index first, index count, const X& x, batch_workspace<Acc>& w) const {
     constexpr Real nan = std::numeric_limits<Real>::quiet_NaN();
     for (index k = 0; k < count; ++k) {
       const index column = first + k;
@@ -272,10 +320,9 @@ class batch_fitter {
         }
         continue;
       }
-      Real unweighted = 0;
-      Real chi2 = 0;
-      const auto y = y_.col(column);
-      if (!residual_by_pythagoras(k, w, unweighted)) {
+      Acc unweighted = 0;
+      const auto y = y_.col(column).template cast<Acc>();
+      if (!residual_by_pythagoras(k, x.col(k), w, unweighted)) {
         // Coefficient-based (lazy) products evaluate y - fitted packet by packet in one pass over
         // y and the design, with no temporary.
         if (projects()) {
@@ -284,52 +331,63 @@ class batch_fitter {
           unweighted = (y - design_.lazyProduct(x.col(k))).squaredNorm();
         }
         if (batch_.keep_residuals) {
-          r_.residuals.col(column) = y - design_.lazyProduct(x.col(k));
+          r_.residuals.col(column) = (y - design_.lazyProduct(x.col(k))).template cast<Real>();
         }
       }
-      chi2 = unweighted;
+      Acc chi2 = unweighted;
       if (batch_.column_weights.size() != 0) {
-        chi2 = (y - design_.lazyProduct(x.col(k))).cwiseAbs2().dot(batch_.column_weights.col(column));
+        chi2 =
+            (y - design_.lazyProduct(x.col(k))).cwiseAbs2().dot(batch_.column_weights.col(column).template cast<Acc>());
       } else if (f_.sqrt_weights.size() != 0) {
         chi2 = (y - design_.lazyProduct(x.col(k))).cwiseProduct(f_.sqrt_weights).squaredNorm();
       }
       const index dof = r_.dof(column);
-      const Real reduced = dof > 0 ? chi2 / Real(dof) : nan;
-      r_.coefficients.col(column) = x.col(k);
-      r_.chi_square(column) = chi2;
-      r_.reduced_chi_square(column) = reduced;
-      r_.r_factor(column) = unweighted / w.data_norm2(k);
-      const Real scale = options_.scale_covariance ? reduced : Real(1);
-      r_.standard_errors.col(column) = (r_.standard_errors.col(column) * scale).cwiseMax(Real(0)).cwiseSqrt();
+      const Acc reduced = dof > 0 ? chi2 / Acc(dof) : Acc(nan);
+      r_.coefficients.col(column) = x.col(k).template cast<Real>();
+      r_.chi_square(column) = Real(chi2);
+      r_.reduced_chi_square(column) = Real(reduced);
+      r_.r_factor(column) = Real(unweighted / w.data_norm2(k));
+      const Acc scale = options_.scale_covariance ? reduced : Acc(1);
+      r_.standard_errors.col(column) = (r_.standard_errors.col(column).template cast<Acc>() * scale)
+                                           .cwiseMax(Acc(0))
+                                           .cwiseSqrt()
+                                           .template cast<Real>();
     }
   }
 
-  // For a projection, ||y - Q Q^T y||^2 = ||y||^2 - ||Q^T y||^2 needs no further pass over y. The
-  // subtraction cancels, so it is used only when its rounding error, at most about
-  // 4 sqrt(m) eps ||y||^2, is below 1e-6 of the result (double-precision spectra with any noise);
-  // otherwise, and whenever residuals are kept, the residual is formed explicitly.
-  bool residual_by_pythagoras(index k, const batch_workspace<Real>& w, Real& chi2) const {
+  // With an unweighted shared design, y - Ax = Q (z - M x) + (I - Q Q^T) y (A = Q M), so
+  // ||y - Ax||^2 = ||y||^2 - ||z||^2 + ||z - M x||^2 needs no further pass over y; the last term is
+  // zero for an unconstrained solution. The subtraction cancels, so it is used only when its
+  // rounding error, at most about 4 sqrt(m) eps ||y||^2 in the accumulation type, is below 1e-6 of
+  // the result (any spectrum with noise, as float data accumulate in double); otherwise, and
+  // whenever residuals are kept, the residual is formed explicitly.
+  template <typename XCol>
+  bool residual_by_pythagoras(index k, const XCol& x, const batch_workspace<Acc>& w, Acc& chi2) const {
     using std::sqrt;
-    if (!projects() || batch_.keep_residuals) {
+    if (!unweighted_shared() || batch_.keep_residuals) {
       return false;
     }
-    const Real difference = w.data_norm2(k) - w.projection.col(k).squaredNorm();
-    const Real rounding = Real(4) * sqrt(Real(f_.rows)) * std::numeric_limits<Real>::epsilon() * w.data_norm2(k);
-    if (!(difference * Real(1e-6) >= rounding)) {
+    const auto z = w.projection.col(k);
+    Acc total = w.data_norm2(k) - z.squaredNorm();
+    if (c_.any()) {
+      total += (z - f_.m.lazyProduct(x)).squaredNorm();
+    }
+    const Acc rounding = Acc(4) * sqrt(Acc(f_.rows)) * std::numeric_limits<Acc>::epsilon() * w.data_norm2(k);
+    if (!(total * Acc(1e-6) >= rounding)) {
       return false;
     }
-    chi2 = difference;
+    chi2 = total;
     return true;
   }
 
-  const matrix_x<Real>& design_;
+  const matrix_x<Acc>& design_;
   const Eigen::MatrixBase<DerivedY>& y_;
-  const least_squares_options<Real>& options_;
+  const least_squares_options<Acc>& options_;
   const batch_options<Real>& batch_;
-  const design_factorization<Real>& f_;
-  const constraint_set<Real>& c_;
+  const design_factorization<Acc>& f_;
+  const constraint_set<Acc>& c_;
   least_squares_batch_result<Real>& r_;
-  matrix_x<Real> q_weighted_;
+  matrix_x<Acc> q_weighted_;
 };
 
 }  // namespace detail
@@ -340,13 +398,20 @@ class batch_fitter {
 ///
 /// **Method.** The design is factorised once (column-pivoted Householder QR of the weighted,
 /// equilibrated design, as in least_squares()), and the weights are folded into \f$Q\f$. Each
-/// column \f$y\f$ is then reduced to \f$n\f$ numbers \f$z = Q_w^Ty\f$, one triangular solve per block gives every
-/// unconstrained solution, and the residual \f$y - Ax\f$ is formed while \f$y\f$ is still in the L1 cache, so the
-/// observations are read from memory once and \f$\chi^2\f$ is summed from the residuals themselves (no cancellation).
-/// Constrained columns run the active-set method of least_squares() on the \f$n\times n\f$ factor, warm-started from
-/// the previous column's solution, with workspaces allocated once per thread. Per-column weights
+/// column \f$y\f$ is read from memory once, by a single pass that forms both \f$z = Q_w^Ty\f$ and
+/// \f$\|y\|^2\f$; one triangular solve per block then gives every unconstrained solution. For an
+/// unweighted unconstrained fit \f$\chi^2 = \|y\|^2 - \|z\|^2\f$ (Pythagoras) whenever the
+/// cancellation costs less than \f$10^{-6}\f$ of it; otherwise, and for weighted or constrained
+/// fits, the residual \f$y - Ax\f$ is formed explicitly. Constrained columns run the active-set
+/// method of least_squares() on the \f$n\times n\f$ factor, warm-started from the previous
+/// column's solution, with workspaces allocated once per thread. Per-column weights
 /// (batch_options::column_weights) need one small Householder QR per column instead. When the
 /// library is compiled with OpenMP, blocks are fitted in parallel.
+///
+/// **Float data** are accumulated and solved in double (the small design is factorised in double,
+/// the data stay float and are converted as they stream through registers), and the results are
+/// rounded to float once: coefficients and \f$\chi^2\f$ carry float rounding only, and the rank
+/// test still uses the float tolerance \f$m\,\varepsilon_{\mathrm{float}}\f$.
 ///
 /// Unlike least_squares(), no iterative-refinement step is taken: the batch is built for
 /// throughput; its coefficients agree with least_squares() to the conditioning of the design
@@ -406,12 +471,17 @@ template <typename DerivedA, typename DerivedY>
   const index m = a.rows();
   const index n = a.cols();
   const index columns = y.cols();
-  const auto constraints = detail::prepare_constraints(function, options, n);
-  const auto f = detail::factorize_design<Real>(function, a, options.weights, options.rank_tolerance, false);
+  // Float data are fitted in double (see the Method note); the design is small, the data are not.
+  using Acc = detail::accumulation_t<Real>;
+  const auto options_acc = detail::options_in<Acc>(options, m);
+  const auto constraints = detail::prepare_constraints(function, options_acc, n);
+  const matrix_x<Acc> design = a.template cast<Acc>();
+  const auto f =
+      detail::factorize_design<Acc>(function, design, options_acc.weights, options_acc.rank_tolerance, false);
 
   least_squares_batch_result<Real> r;
   r.rank = f.rank;
-  r.condition_number = f.condition_number;
+  r.condition_number = Real(f.condition_number);
   r.coefficients.resize(n, columns);
   r.standard_errors.resize(n, columns);
   r.chi_square.resize(columns);
@@ -424,18 +494,17 @@ template <typename DerivedA, typename DerivedY>
     r.residuals.resize(m, columns);
   }
   if (!own_weights && !constraints.any()) {
-    r.unscaled_covariance = f.unscaled_covariance;
+    r.unscaled_covariance = f.unscaled_covariance.template cast<Real>();
   }
   const index block =
       batch.block_columns > 0 ? batch.block_columns : std::max<index>(8, index(256 * 1024) / (m * index(sizeof(Real))));
   const index block_count = (columns + block - 1) / block;
-  const matrix_x<Real> design = a;
-  const detail::batch_fitter<Real, DerivedY> fitter(design, y, options, batch, f, constraints, r);
+  const detail::batch_fitter<Acc, Real, DerivedY> fitter(design, y, options_acc, batch, f, constraints, r);
 #if defined(_OPENMP)
 #pragma omp parallel
 #endif
   {
-    detail::batch_workspace<Real> workspace(m, n, block);
+    detail::batch_workspace<Acc> workspace(m, n, block);
 #if defined(_OPENMP)
 #pragma omp for schedule(dynamic)
 #endif
