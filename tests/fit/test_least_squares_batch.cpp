@@ -167,6 +167,25 @@ TEST_SUITE("fit") {
     CHECK(rw.status[6] == column_status::invalid_weights);
   }
 
+  TEST_CASE("least_squares_batch flags a column whose weighted design is numerically singular") {
+    // Column 1 of the design lives in one row only, in tiny units (1e-300); a weight of 1e-300 there
+    // scales it by 1e-150 to exactly 0 (underflow): that column's weighted design has a zero pivot.
+    Eigen::MatrixXd a(4, 2);
+    a << 1, 0, 1, 0, 1, 0, 0, 1e-300;
+    Eigen::MatrixXd y(4, 3);
+    y << 1, 2, 3, 1, 2, 3, 1, 2, 3, 1e-300, 2e-300, 3e-300;
+    batch_options<double> b;
+    b.column_weights = Eigen::MatrixXd::Ones(4, 3);
+    b.column_weights(3, 1) = 1e-300;
+    const auto r = valence::fit::least_squares_batch(a, y, {}, b);
+    CHECK(r.status[0] == column_status::ok);
+    CHECK(r.status[1] == column_status::singular);
+    CHECK(r.status[2] == column_status::ok);
+    CHECK(doctest::IsNaN(r.coefficients(0, 1)));
+    CHECK(r.coefficients(0, 2) == doctest::Approx(3.0));
+    CHECK(r.coefficients(1, 2) == doctest::Approx(3.0));
+  }
+
   TEST_CASE_TEMPLATE("least_squares_batch in float agrees with double to float precision", Real, float, double) {
     const auto p = make_problem(256, 16, 6);
     const Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic> a = p.design.cast<Real>();

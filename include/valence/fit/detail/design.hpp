@@ -133,8 +133,16 @@ design_factorization<Real> factorize_design(const char* function, const Eigen::M
     f.sqrt_weights = weights.cwiseSqrt();
     scaled = f.sqrt_weights.asDiagonal() * scaled;
   }
-  f.column_scale = scaled.colwise().norm().transpose();
+  // Each column is scaled by the power of two nearest its norm: the scaling is then exact, and
+  // stableNorm keeps a column in tiny or huge units (entries ~1e-170) from squaring to 0 or inf.
+  f.column_scale = scaled.colwise().stableNorm().transpose();
   for (index j = 0; j < f.cols; ++j) {
+    using std::exp2;
+    using std::log2;
+    using std::round;
+    if (f.column_scale(j) > Real(0)) {
+      f.column_scale(j) = exp2(round(log2(f.column_scale(j))));
+    }
     if (!(f.column_scale(j) > Real(0))) {
       throw invalid_input(message(
           function,

@@ -22,22 +22,26 @@ bool householder_reduce(MatA& a, VecB& b) {
   const index m = a.rows();
   const index k = a.cols();
   for (index j = 0; j < k; ++j) {
-    const Real norm = a.col(j).tail(m - j).norm();
+    auto x = a.col(j).tail(m - j);
+    // stableNorm: columns in tiny or huge units must not under- or overflow when squared.
+    const Real norm = x.stableNorm();
     if (!(norm > Real(0))) {
       return false;
     }
-    const Real alpha = a(j, j) > Real(0) ? -norm : norm;
-    // v = x - alpha e1, stored in place of x.
-    a(j, j) -= alpha;
-    const Real vtv = a.col(j).tail(m - j).squaredNorm();
+    const Real beta = x(0) > Real(0) ? -norm : norm;
+    // H = I - tau v v^T with v(0) = 1 (LAPACK's normalisation): |v(i)| <= 1, so applying H to
+    // the other columns and to b never squares a tiny or huge number.
+    const Real tau = (beta - x(0)) / beta;
+    x.tail(m - j - 1) /= x(0) - beta;
+    x(0) = Real(1);
     for (index l = j + 1; l < k; ++l) {
-      const Real s = Real(2) * a.col(j).tail(m - j).dot(a.col(l).tail(m - j)) / vtv;
-      a.col(l).tail(m - j) -= s * a.col(j).tail(m - j);
+      auto column = a.col(l).tail(m - j);
+      column -= (tau * x.dot(column)) * x;
     }
-    const Real s = Real(2) * a.col(j).tail(m - j).dot(b.tail(m - j)) / vtv;
-    b.tail(m - j) -= s * a.col(j).tail(m - j);
-    a.col(j).tail(m - j - 1).setZero();
-    a(j, j) = alpha;
+    auto rhs = b.tail(m - j);
+    rhs -= (tau * x.dot(rhs)) * x;
+    x.tail(m - j - 1).setZero();
+    x(0) = beta;
   }
   return true;
 }
