@@ -167,6 +167,31 @@ TEST_SUITE("fit") {
     CHECK(rw.status[6] == column_status::invalid_weights);
   }
 
+  TEST_CASE("columns in tiny units fit like any other") {
+    // A reference spectrum in units of 1e-170 squares to underflow; equilibration and the
+    // Householder reflections must not see it as a zero column. Exact expectation: the coefficient
+    // of the scaled column scales by 1e170, the others are unchanged.
+    const auto p = make_problem(100, 5, 12);
+    Eigen::MatrixXd tiny = p.design;
+    tiny.col(1) *= 1e-170;
+    for (const bool nonnegative : {false, true}) {
+      CAPTURE(nonnegative);
+      least_squares_options<double> o;
+      o.nonnegative = nonnegative;
+      const auto ref = valence::fit::least_squares_batch(p.design, p.data, o);
+      const auto r = valence::fit::least_squares_batch(tiny, p.data, o);
+      const auto single = valence::fit::least_squares(tiny, Eigen::VectorXd(p.data.col(0)), o);
+      REQUIRE(r.failed() == 0);
+      for (Eigen::Index k = 0; k < 5; ++k) {
+        // measured below 1e-14; the scaling by 1e-170 is inexact, so not bit-identical
+        VALENCE_CHECK_REL(ref.coefficients(0, k), r.coefficients(0, k), 1e-12, 1e-12);
+        VALENCE_CHECK_REL(ref.coefficients(1, k) * 1e170, r.coefficients(1, k), 1e-12, 1e158);
+        VALENCE_CHECK_REL(ref.chi_square(k), r.chi_square(k), 1e-10, 0.0);
+      }
+      VALENCE_CHECK_REL(ref.coefficients(1, 0) * 1e170, single.coefficients(1), 1e-12, 1e158);
+    }
+  }
+
   TEST_CASE("least_squares_batch flags a column whose weighted design is numerically singular") {
     // Column 1 of the design lives in one row only, in tiny units (1e-300); a weight of 1e-300 there
     // scales it by 1e-150 to exactly 0 (underflow): that column's weighted design has a zero pivot.

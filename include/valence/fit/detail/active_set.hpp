@@ -58,7 +58,8 @@ class active_set_solver {
         free_(static_cast<std::size_t>(n)),
         excluded_(static_cast<std::size_t>(n)),
         inverse_(n, n),
-        gram_(n, n) {}
+        gram_(n, n),
+        column_norms_(n) {}
 
   // x and state are in/out. With warm == true they must describe a feasible point (as returned by
   // an earlier solve with the same constraints); otherwise a feasible start is built.
@@ -208,8 +209,18 @@ class active_set_solver {
     state[std::size_t(filler < 0 ? 0 : filler)] = bound_state::free;
   }
 
-  Real multiplier_tolerance(const matrix_ref& m, const vector_ref& z, const vector_x<Real>& x) const {
-    const Real scale = m.norm() * (m.norm() * x.norm() + z.norm());
+  // Multipliers are tested in equilibrated units (coefficient j measured in units of 1/||m_j||):
+  // the test |g_j| / ||m_j|| against 64 n eps (sum_j ||m_j|| |x_j| + ||z||), the rounding level of
+  // the residual, does not change when a column is rescaled (a reference spectrum in other units).
+  Real multiplier_tolerance(const matrix_ref& m, const vector_ref& z, const vector_x<Real>& x) {
+    using std::isfinite;
+    column_norms_ = m.colwise().norm().transpose();
+    for (index j = 0; j < n_; ++j) {
+      if (!(column_norms_(j) > Real(0) && isfinite(column_norms_(j)))) {  // squares under- or overflowed
+        column_norms_(j) = std::max(m.col(j).stableNorm(), std::numeric_limits<Real>::min());
+      }
+    }
+    const Real scale = column_norms_.dot(x.cwiseAbs()) + z.norm();
     return Real(64) * Real(n_) * std::numeric_limits<Real>::epsilon() * scale;
   }
 
@@ -348,7 +359,7 @@ class active_set_solver {
         continue;
       }
       const Real g = gradient_(j) + lambda;
-      const Real multiplier = s == bound_state::at_lower ? g : -g;
+      const Real multiplier = (s == bound_state::at_lower ? g : -g) / column_norms_(j);
       if (multiplier < best_value) {
         best_value = multiplier;
         best = j;
@@ -396,6 +407,7 @@ class active_set_solver {
   std::vector<char> excluded_;
   matrix_x<Real> inverse_;
   matrix_x<Real> gram_;
+  vector_x<Real> column_norms_;  // ||m_j||: multipliers are compared in equilibrated units
 };
 
 }  // namespace valence::fit::detail
