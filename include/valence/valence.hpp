@@ -26,6 +26,7 @@
 #include <valence/fit/least_squares_options.hpp>
 #include <valence/fit/model_selection.hpp>
 #include <valence/version.hpp>
+#include <valence/xas/edge_energy.hpp>
 #include <valence/xas/find_e0.hpp>
 #include <valence/xas/pre_edge.hpp>
 

@@ -28,7 +28,7 @@ namespace valence::xas {
 /// \brief E0 and where it lies on the energy grid.
 /// \ingroup xas
 struct edge_location {
-  double e0 = 0;    ///< edge energy, eV (always a point of the energy grid)
+  double e0 = 0;       ///< edge energy, eV (always a point of the energy grid)
   index e0_index = 0;  ///< its index in the energy array
 };
 
@@ -160,9 +160,9 @@ template <typename DerivedE, typename DerivedM>
   const vector_x<double> e = energy.derived().template cast<double>();
   const vector_x<double> m = mu.derived().template cast<double>();
   if (m.maxCoeff() == m.minCoeff()) {
-    throw invalid_input(core::detail::message(function, "parameter 'mu' is constant (" +
-                                                            core::detail::format_value(m(0)) +
-                                                            "); expected an absorption edge"));
+    throw invalid_input(core::detail::message(
+        function,
+        "parameter 'mu' is constant (" + core::detail::format_value(m(0)) + "); expected an absorption edge"));
   }
   const index n = e.size();
   const auto first = detail::find_e0_pass(e, m, std::numeric_limits<double>::quiet_NaN(), false);
