@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
-// The core tools on a K-edge: smooth a noisy spectrum the way Larch does, put it on a fine grid
-// with a not-a-knot cubic spline, and read the edge position at the maximum of the derivative.
+// Reading a K-edge the way a valence study does: normalise it (Larch's pre_edge rules), report
+// E0 and the edge step, and the edge position by two definitions (half step, derivative
+// maximum); then, with the core tools, smooth the noisy spectrum the way Larch does, put it on a
+// fine grid with a not-a-knot cubic spline and read the maximum of its derivative.
 //
 //   edge_position [file]
 //
@@ -44,13 +46,23 @@ int main(int argc, char** argv) {
       std::mt19937_64 gen(1);
       std::normal_distribution<double> noise(0.0, 0.004);
       const double pi = boost::math::constants::pi<double>();
-      for (double e = 8300.0; e <= 8400.0; e += 0.5) {
+      for (double e = 8150.0; e <= 8700.0; e += 0.5) {
         e_values.push_back(e);
         mu_values.push_back(0.2 + 0.5 + std::atan((e - 8345.0) / 2.0) / pi + noise(gen));
       }
     }
     const Eigen::Map<const Eigen::VectorXd> energy(e_values.data(), static_cast<Eigen::Index>(e_values.size()));
     const Eigen::Map<const Eigen::VectorXd> mu(mu_values.data(), static_cast<Eigen::Index>(mu_values.size()));
+
+    const auto normalised = valence::xas::pre_edge(energy, mu);
+    std::printf("E0 (find_e0)      : %.2f eV\n", normalised.e0);
+    std::printf("edge step         : %.4f (pre-edge %+.0f..%+.0f eV, post-edge %+.0f..%+.0f eV, degree %d)\n",
+                normalised.edge_step, normalised.pre1, normalised.pre2, normalised.norm1, normalised.norm2,
+                normalised.nnorm);
+    std::printf("edge (half step)  : %.2f eV\n", valence::xas::edge_energy(energy, mu));
+    valence::xas::edge_energy_options derivative_maximum;
+    derivative_maximum.definition = valence::xas::edge_definition::derivative_maximum;
+    std::printf("edge (max dnorm/dE, sub-grid): %.2f eV\n", valence::xas::edge_energy(energy, mu, derivative_maximum));
 
     const Eigen::VectorXd smoothed = valence::core::smooth(energy, mu, 1.0);
     const valence::core::cubic_spline<double> spline(energy, smoothed);
@@ -59,7 +71,7 @@ int main(int argc, char** argv) {
     Eigen::Index peak = 0;
     derivative.maxCoeff(&peak);
     std::printf("points            : %ld\n", static_cast<long>(energy.size()));
-    std::printf("edge (max dmu/dE) : %.2f eV\n", fine(peak));
+    std::printf("edge (max dmu/dE) : %.2f eV (smoothed, spline)\n", fine(peak));
     std::printf("max dmu/dE        : %.4f per eV\n", derivative(peak));
     return 0;
   } catch (const valence::error& e) {
