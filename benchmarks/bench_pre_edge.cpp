@@ -37,8 +37,6 @@ void BM_pre_edge_automatic(benchmark::State& state) {
     auto r = valence::xas::pre_edge(energy, mu);
     benchmark::DoNotOptimize(r.norm.data());
   }
-  state.counters["us_per_call"] =
-      benchmark::Counter(1e-6 * double(state.iterations()), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
 void BM_pre_edge_given_e0_and_ranges(benchmark::State& state) {
@@ -55,8 +53,6 @@ void BM_pre_edge_given_e0_and_ranges(benchmark::State& state) {
     auto r = valence::xas::pre_edge(energy, mu, options);
     benchmark::DoNotOptimize(r.norm.data());
   }
-  state.counters["us_per_call"] =
-      benchmark::Counter(1e-6 * double(state.iterations()), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
 void BM_find_e0(benchmark::State& state) {
@@ -66,8 +62,6 @@ void BM_find_e0(benchmark::State& state) {
     auto e0 = valence::xas::find_e0(energy, mu);
     benchmark::DoNotOptimize(e0);
   }
-  state.counters["us_per_call"] =
-      benchmark::Counter(1e-6 * double(state.iterations()), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
 }  // namespace
