@@ -102,6 +102,73 @@ inline double round_half_even(double x) {
   return std::nearbyint(x);
 }
 
+// The ranges, degrees and fit windows that Larch's rules give for E0 (index ie0) on grid e.
+struct normalization_plan {
+  double pre1, pre2, norm1, norm2;
+  int nnorm, nvict, npre;
+  index pre_first, pre_last;    // pre-edge fit points [pre_first, pre_last)
+  index post_first, post_last;  // post-edge fit points [post_first, post_last)
+};
+
+inline normalization_plan plan_normalization(const vector_x<double>& e, double e0, index ie0,
+                                             const pre_edge_options& options) {
+  const index n = e.size();
+  normalization_plan plan{};
+  double pre1 = options.pre1
+                    ? *options.pre1
+                    : (ie0 > 20 ? 5.0 * round_half_even((e(1) - e0) / 5.0) : 2.0 * round_half_even((e(1) - e0) / 2.0));
+  pre1 = std::max(pre1, e(0) - e0);
+  double pre2 = options.pre2 ? *options.pre2 : 0.5 * pre1;
+  if (pre1 > pre2) {
+    std::swap(pre1, pre2);
+  }
+  const double span = e(n - 1) - e0;
+  double norm2 = options.norm2 ? *options.norm2 : 5.0 * round_half_even(span / 5.0);
+  if (norm2 < 0) {
+    norm2 = span + norm2;  // Athena: counted back from the end of the data
+  }
+  norm2 = std::min(norm2, span);
+  double norm1 = options.norm1 ? *options.norm1 : std::min(25.0, 5.0 * round_half_even(norm2 / 15.0));
+  if (norm1 > norm2) {
+    std::swap(norm1, norm2);
+  }
+  norm1 = std::min(norm1, norm2 - 2);
+  plan.nnorm = options.nnorm ? *options.nnorm : (norm2 - norm1 >= 300 ? 2 : (norm2 - norm1 >= 30 ? 1 : 0));
+  plan.nvict = options.nvict;
+  plan.npre = options.npre;
+  const vector_x<double> relative = e.array() - e0;
+  if (core::index_of(relative, pre2) - core::index_of(relative, pre1) < 3) {
+    plan.nvict = 0;
+    plan.npre = 0;
+  }
+  // Pre-edge window; at least one point for a constant, two for a line.
+  index p1 = core::index_of(e, e0 + pre1);
+  index p2 = core::index_nearest(e, e0 + pre2);
+  if (plan.npre == 0) {
+    p2 = std::max(p2, p1 + 1);
+  } else if (p2 - p1 < 2) {
+    p2 = std::min(n, p1 + 2);
+  }
+  // Post-edge window, with the degree reduced when it holds few points.
+  index q1 = std::min(core::index_of(e, e0 + norm1), n - 3);
+  const index q2 = core::index_nearest(e, e0 + norm2);
+  if (q2 - q1 < 2) {
+    q1 = std::max<index>(0, q1 - 2);
+    plan.nnorm = 0;
+  } else if (q2 - q1 < 5) {
+    plan.nnorm = std::min(1, plan.nnorm);
+  }
+  plan.pre1 = pre1;
+  plan.pre2 = pre2;
+  plan.norm1 = norm1;
+  plan.norm2 = norm2;
+  plan.pre_first = p1;
+  plan.pre_last = p2;
+  plan.post_first = q1;
+  plan.post_last = q2;
+  return plan;
+}
+
 }  // namespace detail
 
 /// \brief Pre-edge subtraction and normalisation: \f$\mathrm{norm} = (\mu - \mathrm{pre}(E))/\Delta\mu\f$,
@@ -177,65 +244,21 @@ template <typename DerivedE, typename DerivedM>
   const index ie0 = core::index_nearest(e, e0);
   r.e0_index = ie0;
 
-  // Ranges, with Larch's default rules.
-  double pre1 = options.pre1 ? *options.pre1
-                             : (ie0 > 20 ? 5.0 * detail::round_half_even((e(1) - e0) / 5.0)
-                                         : 2.0 * detail::round_half_even((e(1) - e0) / 2.0));
-  pre1 = std::max(pre1, e(0) - e0);
-  double pre2 = options.pre2 ? *options.pre2 : 0.5 * pre1;
-  if (pre1 > pre2) {
-    std::swap(pre1, pre2);
-  }
-  const double span = e(n - 1) - e0;
-  double norm2 = options.norm2 ? *options.norm2 : 5.0 * detail::round_half_even(span / 5.0);
-  if (norm2 < 0) {
-    norm2 = span + norm2;  // Athena: counted back from the end of the data
-  }
-  norm2 = std::min(norm2, span);
-  double norm1 = options.norm1 ? *options.norm1 : std::min(25.0, 5.0 * detail::round_half_even(norm2 / 15.0));
-  if (norm1 > norm2) {
-    std::swap(norm1, norm2);
-  }
-  norm1 = std::min(norm1, norm2 - 2);
-  int nnorm = options.nnorm ? *options.nnorm : (norm2 - norm1 >= 300 ? 2 : (norm2 - norm1 >= 30 ? 1 : 0));
-  int nvict = options.nvict;
-  int npre = options.npre;
-  const vector_x<double> relative = e.array() - e0;
-  if (core::index_of(relative, pre2) - core::index_of(relative, pre1) < 3) {
-    nvict = 0;
-    npre = 0;
-  }
-
-  // Pre-edge: points [p1, p2).
-  index p1 = core::index_of(e, e0 + pre1);
-  index p2 = core::index_nearest(e, e0 + pre2);
-  if (npre == 0) {
-    if (p2 <= p1) {
-      p2 = p1 + 1;
-    }
+  const auto plan = detail::plan_normalization(e, e0, ie0, options);
+  const index p1 = plan.pre_first;
+  const index p2 = plan.pre_last;
+  if (plan.npre == 0) {
     r.pre_edge = vector_x<double>::Constant(n, m.segment(p1, p2 - p1).mean());
   } else {
-    if (p2 - p1 < 2) {
-      p2 = std::min(n, p1 + 2);
-    }
-    const vector_x<double> victoreen = e.array().pow(double(nvict));
+    const vector_x<double> victoreen = e.array().pow(double(plan.nvict));
     const vector_x<double> weighted = m.cwiseProduct(victoreen);
     const vector_x<double> line = detail::polynomial_fit(e.segment(p1, p2 - p1), weighted.segment(p1, p2 - p1), 1, e);
     r.pre_edge = line.cwiseQuotient(victoreen);
   }
-
-  // Post-edge: points [p1, p2).
-  p1 = core::index_of(e, e0 + norm1);
-  p2 = core::index_nearest(e, e0 + norm2);
-  p1 = std::min(p1, n - 3);
-  if (p2 - p1 < 2) {
-    p1 -= 2;
-    nnorm = 0;
-  } else if (p2 - p1 < 5) {
-    nnorm = std::min(1, nnorm);
-  }
+  const index q1 = plan.post_first;
+  const index q2 = plan.post_last;
   const vector_x<double> above = m - r.pre_edge;
-  r.post_edge = r.pre_edge + detail::polynomial_fit(e.segment(p1, p2 - p1), above.segment(p1, p2 - p1), nnorm, e);
+  r.post_edge = r.pre_edge + detail::polynomial_fit(e.segment(q1, q2 - q1), above.segment(q1, q2 - q1), plan.nnorm, e);
 
   const double step = options.step ? *options.step : r.post_edge(ie0) - r.pre_edge(ie0);
   // A step at rounding level is no edge either (e.g. E0 found on a flat part of an inverted spectrum).
@@ -248,13 +271,13 @@ template <typename DerivedE, typename DerivedM>
   const vector_x<double> residue = (r.post_edge - r.pre_edge) / step;
   r.flat = r.norm.array() - residue.array() + residue(ie0);
   r.flat.head(ie0) = r.norm.head(ie0);
-  r.pre1 = pre1;
-  r.pre2 = pre2;
-  r.norm1 = norm1;
-  r.norm2 = norm2;
-  r.nnorm = nnorm;
-  r.nvict = nvict;
-  r.npre = npre;
+  r.pre1 = plan.pre1;
+  r.pre2 = plan.pre2;
+  r.norm1 = plan.norm1;
+  r.norm2 = plan.norm2;
+  r.nnorm = plan.nnorm;
+  r.nvict = plan.nvict;
+  r.npre = plan.npre;
   return r;
 }
 
