@@ -28,6 +28,7 @@
 #include <valence/version.hpp>
 #include <valence/xas/edge_energy.hpp>
 #include <valence/xas/find_e0.hpp>
+#include <valence/xas/normalize_stack.hpp>
 #include <valence/xas/pre_edge.hpp>
 
 #endif  // VALENCE_VALENCE_HPP
