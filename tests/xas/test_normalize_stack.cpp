@@ -153,6 +153,11 @@ TEST_SUITE("xas") {
     e0.normalization.e0 = 100.0;
     CHECK_THROWS_WITH_AS((void)valence::xas::normalize_stack(s.energy, s.mu, e0),
                          doctest::Contains("option 'e0' is 100 eV"), invalid_input);
+    valence::xas::stack_options degree;
+    degree.per_pixel_e0 = true;
+    degree.normalization.nnorm = 7;
+    CHECK_THROWS_WITH_AS((void)valence::xas::normalize_stack(s.energy, s.mu, degree),
+                         doctest::Contains("option 'nnorm' is 7"), invalid_input);
     CHECK_THROWS_WITH_AS((void)valence::xas::normalize_stack(s.energy, Eigen::MatrixXd::Zero(400, 3)),
                          doctest::Contains("'mu' is constant"), invalid_input);
   }

@@ -39,8 +39,8 @@ enum class pixel_status : std::uint8_t {
 /// \brief Options of normalize_stack().
 /// \ingroup xas
 struct stack_options {
-  /// Ranges and degrees as for pre_edge(). With `e0` set (and per_pixel_e0 false) every pixel
-  /// uses that E0; unset, E0 is found once on the mean spectrum of the stack.
+  /// Ranges, degrees and step as for pre_edge(). With `e0` set (and per_pixel_e0 false) every
+  /// pixel uses that E0; unset, E0 is found once on the mean of the finite pixels.
   pre_edge_options normalization = {};
   /// Search E0 in every pixel (pre_edge() per pixel, with Larch's rules); slower.
   bool per_pixel_e0 = false;
@@ -195,8 +195,8 @@ void edge_features(const vector_x<double>& e, const Norm& norm, double e0, const
 /// \returns the maps and per-pixel status.
 /// \throws valence::invalid_input if \p stack does not have one row per energy, the energies are
 ///         not valid (as find_e0()), the fraction is outside (0, 1), min_step is negative or the
-///         white-line window is not positive, or (fixed E0) no pixel is finite, pre_edge_options are
-///         invalid or the mean of the finite pixels has no edge.
+///         white-line window is not positive, pre_edge_options are invalid (as pre_edge()), or (fixed E0
+///         not given) no pixel is finite or the mean of the finite pixels has no edge.
 ///
 /// **Performance.** `benchmarks/bench_normalize_stack.cpp` reports the fixed-E0 run on
 /// 512 × 512 pixels × 120 energies as a fraction of the memory-bandwidth floor, and pixels per
@@ -230,6 +230,8 @@ template <typename DerivedE, typename DerivedS>
   const vector_x<double> e = energy.derived().template cast<double>();
   const index n = e.size();
   const index pixels = stack.cols();
+  // Bad options are the caller's error, not a per-pixel failure.
+  detail::check_pre_edge_options(function, options.normalization, e);
   constexpr Real nan = std::numeric_limits<Real>::quiet_NaN();
   stack_normalization<Real> out;
   out.e0 = vector_x<Real>::Constant(pixels, nan);
@@ -246,24 +248,26 @@ template <typename DerivedE, typename DerivedS>
   double shared_e0 = 0;
   if (!options.per_pixel_e0) {
     // Validates the options on the mean spectrum and fixes E0 (and the ranges) for every pixel.
-    // The mean of the finite pixels: a bad pixel is flagged below, it must not spoil E0.
-    vector_x<double> mean = vector_x<double>::Zero(n);
-    index finite = 0;
-    for (index p = 0; p < pixels; ++p) {
-      const auto column = stack.col(p).template cast<double>();
-      if (column.allFinite()) {
-        mean += column;
-        ++finite;
-      }
-    }
-    if (finite == 0) {
-      throw invalid_input(message(function, "no pixel of 'stack' is finite; expected at least one spectrum"));
-    }
-    mean /= double(finite);
     pre_edge_options shared = options.normalization;
-    shared_e0 = shared.e0 ? *shared.e0 : find_e0(e, mean).e0;
-    shared.e0 = shared_e0;
-    (void)pre_edge(e, mean, shared);
+    if (shared.e0) {
+      shared_e0 = *shared.e0;
+    } else {
+      // E0 of the mean of the finite pixels: a bad pixel is flagged below, it must not spoil E0.
+      vector_x<double> mean = vector_x<double>::Zero(n);
+      index finite = 0;
+      for (index p = 0; p < pixels; ++p) {
+        const auto column = stack.col(p).template cast<double>();
+        if (column.allFinite()) {
+          mean += column;
+          ++finite;
+        }
+      }
+      if (finite == 0) {
+        throw invalid_input(message(function, "no pixel of 'stack' is finite; expected at least one spectrum"));
+      }
+      mean /= double(finite);
+      shared_e0 = find_e0(e, mean).e0;
+    }
     op = detail::make_stack_operators(e, shared_e0, shared);
   }
   // Per-thread scratch: the fixed-E0 path allocates nothing per pixel.
@@ -294,7 +298,7 @@ template <typename DerivedE, typename DerivedS>
       w.c.noalias() = op.m_pre * y.segment(op.pre_first, op.pre_last - op.pre_first);
       w.d.noalias() = op.m_post * y.segment(op.post_first, op.post_last - op.post_first);
       w.d.noalias() -= op.g * w.c;
-      step = op.step_row.dot(w.d);
+      step = options.normalization.step ? *options.normalization.step : op.step_row.dot(w.d);
       if (step > options.min_step && std::isfinite(step)) {
         norm.noalias() = op.b_pre * w.c;
         norm = (y - norm) / step;

@@ -102,6 +102,30 @@ inline double round_half_even(double x) {
   return std::nearbyint(x);
 }
 
+// The checks of pre_edge_options that do not depend on mu.
+inline void check_pre_edge_options(const char* function, const pre_edge_options& options, const vector_x<double>& e) {
+  using core::detail::format_value;
+  using core::detail::message;
+  if (options.nnorm && (*options.nnorm < 0 || *options.nnorm > 5)) {
+    throw invalid_input(message(function, "option 'nnorm' is " + std::to_string(*options.nnorm) + "; expected 0 to 5"));
+  }
+  if (options.nvict < 0 || options.nvict > 4) {
+    throw invalid_input(message(function, "option 'nvict' is " + std::to_string(options.nvict) + "; expected 0 to 4"));
+  }
+  if (options.npre != 0 && options.npre != 1) {
+    throw invalid_input(message(function, "option 'npre' is " + std::to_string(options.npre) + "; expected 0 or 1"));
+  }
+  if (options.step && !(std::isfinite(*options.step) && *options.step > 0)) {
+    throw invalid_input(
+        message(function, "option 'step' is " + format_value(*options.step) + "; expected a value > 0"));
+  }
+  const index n = e.size();
+  if (options.e0 && !(*options.e0 >= e(0) && *options.e0 <= e(n - 1))) {
+    throw invalid_input(message(function, "option 'e0' is " + format_value(*options.e0) + " eV; expected a value in [" +
+                                              format_value(e(0)) + ", " + format_value(e(n - 1)) + "] eV"));
+  }
+}
+
 // The ranges, degrees and fit windows that Larch's rules give for E0 (index ie0) on grid e.
 struct normalization_plan {
   double pre1, pre2, norm1, norm2;
@@ -210,27 +234,11 @@ template <typename DerivedE, typename DerivedM>
   core::check_same_size(function, "mu", mu, "energy", energy);
   core::check_abscissa(function, "energy", energy, 16);
   core::check_finite(function, "mu", mu);
-  if (options.nnorm && (*options.nnorm < 0 || *options.nnorm > 5)) {
-    throw invalid_input(message(function, "option 'nnorm' is " + std::to_string(*options.nnorm) + "; expected 0 to 5"));
-  }
-  if (options.nvict < 0 || options.nvict > 4) {
-    throw invalid_input(message(function, "option 'nvict' is " + std::to_string(options.nvict) + "; expected 0 to 4"));
-  }
-  if (options.npre != 0 && options.npre != 1) {
-    throw invalid_input(message(function, "option 'npre' is " + std::to_string(options.npre) + "; expected 0 or 1"));
-  }
-  if (options.step && !(std::isfinite(*options.step) && *options.step > 0)) {
-    throw invalid_input(
-        message(function, "option 'step' is " + format_value(*options.step) + "; expected a value > 0"));
-  }
   const vector_x<double> e = energy.derived().template cast<double>();
   const vector_x<double> m = mu.derived().template cast<double>();
   const index n = e.size();
+  detail::check_pre_edge_options(function, options, e);
   pre_edge_result r;
-  if (options.e0 && !(*options.e0 >= e(0) && *options.e0 <= e(n - 1))) {
-    throw invalid_input(message(function, "option 'e0' is " + format_value(*options.e0) + " eV; expected a value in [" +
-                                              format_value(e(0)) + ", " + format_value(e(n - 1)) + "] eV"));
-  }
   // Larch re-finds E0 when the given one is not strictly inside the first and last points.
   if (options.e0 && *options.e0 >= e(1) && *options.e0 <= e(n - 2)) {
     r.e0 = *options.e0;
