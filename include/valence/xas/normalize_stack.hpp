@@ -10,6 +10,7 @@
 #include <valence/core/error.hpp>
 #include <valence/core/types.hpp>
 #include <valence/core/window.hpp>
+#include <valence/fit/detail/projection.hpp>
 #include <valence/fit/least_squares_batch.hpp>
 #include <valence/xas/find_e0.hpp>
 #include <valence/xas/pre_edge.hpp>
@@ -31,7 +32,7 @@ namespace valence::xas {
 enum class pixel_status : std::uint8_t {
   ok,               ///< normalised; every map holds a value
   non_finite_data,  ///< the pixel's spectrum holds NaN or infinity: maps NaN
-  no_edge,          ///< edge step at or below the minimum (or E0 not found): maps NaN but E0
+  no_edge,          ///< edge step at or below the minimum, or pre_edge() failed: maps NaN (E0 kept if found)
   no_crossing,      ///< normalised, but the spectrum never reaches the step fraction: edge_energy NaN
   cancelled         ///< not processed: the progress callback cancelled the run
 };
@@ -89,9 +90,9 @@ namespace detail {
 // the library's one solver, no second one.
 struct stack_operators {
   index pre_first = 0, pre_last = 0, post_first = 0, post_last = 0, ie0 = 0;
-  matrix_x<double> m_pre;     // 2 x k (or 1 x k for a constant)
-  matrix_x<double> b_pre;     // n x 2 (or n x 1)
-  matrix_x<double> m_post;    // (nnorm+1) x k2
+  matrix_x<double> m_pre_t;   // k x 2: M_pre transposed (second column 0 for a constant pre-edge)
+  matrix_x<double> b_pre;     // n x 2 (second column 0 for a constant)
+  matrix_x<double> m_post_t;  // k2 x (nnorm+1): M_post transposed
   matrix_x<double> g;         // (nnorm+1) x 2: M_post B_pre[post window]
   vector_x<double> step_row;  // b_post(ie0)
 };
@@ -128,46 +129,109 @@ inline stack_operators make_stack_operators(const vector_x<double>& e, double e0
   op.post_first = plan.post_first;
   op.post_last = plan.post_last;
   const index k = op.pre_last - op.pre_first;
+  op.m_pre_t = matrix_x<double>::Zero(k, 2);
+  op.b_pre = matrix_x<double>::Zero(e.size(), 2);
   if (plan.npre == 0) {
-    op.m_pre = matrix_x<double>::Constant(1, k, 1.0 / double(k));
-    op.b_pre = matrix_x<double>::Ones(e.size(), 1);
+    op.m_pre_t.col(0).setConstant(1.0 / double(k));
+    op.b_pre.col(0).setOnes();
   } else {
     const vector_x<double> victoreen = e.array().pow(double(plan.nvict));
     const matrix_x<double> basis = mapped_basis(e, op.pre_first, op.pre_last, 1);
-    op.m_pre = pseudo_inverse(basis.middleRows(op.pre_first, k)) * victoreen.segment(op.pre_first, k).asDiagonal();
+    op.m_pre_t = (pseudo_inverse(basis.middleRows(op.pre_first, k)) * victoreen.segment(op.pre_first, k).asDiagonal())
+                     .transpose();
     op.b_pre = victoreen.cwiseInverse().asDiagonal() * basis;
   }
   const index k2 = op.post_last - op.post_first;
   const matrix_x<double> post_basis = mapped_basis(e, op.post_first, op.post_last, plan.nnorm);
-  op.m_post = pseudo_inverse(post_basis.middleRows(op.post_first, k2));
-  op.g = op.m_post * op.b_pre.middleRows(op.post_first, k2);
+  const matrix_x<double> m_post = pseudo_inverse(post_basis.middleRows(op.post_first, k2));
+  op.m_post_t = m_post.transpose();
+  op.g = m_post * op.b_pre.middleRows(op.post_first, k2);
   op.step_row = post_basis.row(op.ie0).transpose();
   return op;
 }
 
-// Edge energy at `fraction` (crossing nearest E0) and white-line maximum of one normalised
-// spectrum, written as NaN when absent.
+// Edge energy at `fraction` (the crossing nearest E0, ie0 the grid point nearest E0) and the
+// white-line maximum of one normalised spectrum, NaN when absent. Both searches start at E0 and
+// stop as soon as nothing farther can be nearer, so a pixel costs a few points, not a full scan.
 template <typename Norm>
-void edge_features(const vector_x<double>& e, const Norm& norm, double e0, const stack_options& options,
+void edge_features(const vector_x<double>& e, const Norm& norm, double e0, index ie0, const stack_options& options,
                    double& edge_energy, double& white_energy, double& white_height) {
   edge_energy = std::numeric_limits<double>::quiet_NaN();
   white_energy = std::numeric_limits<double>::quiet_NaN();
   white_height = std::numeric_limits<double>::quiet_NaN();
   const double f = options.fraction;
-  for (index i = 0; i + 1 < e.size(); ++i) {
-    const double a = norm(i);
-    const double b = norm(i + 1);
-    if (a < f && b >= f) {
-      const double crossing = e(i) + (f - a) / (b - a) * (e(i + 1) - e(i));
-      if (std::isnan(edge_energy) || std::abs(crossing - e0) < std::abs(edge_energy - e0)) {
+  const index n = e.size();
+  double distance = std::numeric_limits<double>::infinity();
+  const auto consider = [&](index i) {  // interval [i, i + 1]
+    if (norm(i) < f && norm(i + 1) >= f) {
+      const double crossing = e(i) + (f - norm(i)) / (norm(i + 1) - norm(i)) * (e(i + 1) - e(i));
+      if (std::abs(crossing - e0) < distance) {
+        distance = std::abs(crossing - e0);
         edge_energy = crossing;
       }
     }
-    if (e(i) >= e0 && e(i) <= e0 + options.white_line_window && !(a <= white_height)) {
-      white_height = a;
+  };
+  for (index i = std::min(ie0, n - 2); i >= 0 && e(i + 1) >= e0 - distance; --i) {
+    consider(i);
+  }
+  for (index i = std::min(ie0, n - 2) + 1; i <= n - 2 && e(i) <= e0 + distance; ++i) {
+    consider(i);
+  }
+  for (index i = std::max<index>(ie0 - 1, 0); i < n && e(i) <= e0 + options.white_line_window; ++i) {
+    if (e(i) >= e0 && !(norm(i) <= white_height)) {
+      white_height = norm(i);
       white_energy = e(i);
     }
   }
+}
+
+struct pixel_features {
+  pixel_status status = pixel_status::ok;
+  double step = 0;
+  double edge_energy = std::numeric_limits<double>::quiet_NaN();
+  double white_energy = std::numeric_limits<double>::quiet_NaN();
+  double white_height = std::numeric_limits<double>::quiet_NaN();
+};
+
+// One pixel with fixed E0 and ranges: the window dot products by the batch fits' streaming
+// kernel (fit::detail::project_column, four lanes per accumulator), the normalised spectrum into
+// `norm` by one vectorised expression, then one scan for the step-fraction crossing nearest E0 and
+// the white-line maximum. Accumulates in double whatever the input type.
+template <typename In>
+pixel_features normalize_fixed_pixel(const stack_operators& op, const In* y, const vector_x<double>& e, double e0,
+                                     const stack_options& options, vector_x<double>& norm) {
+  pixel_features out;
+  double c[2];
+  double d[6];
+  double unused = 0;
+  fit::detail::project_column(op.m_pre_t, y + op.pre_first, c, unused);
+  fit::detail::project_column(op.m_post_t, y + op.post_first, d, unused);
+  double step = 0;
+  for (index r = 0; r < op.m_post_t.cols(); ++r) {
+    step += op.step_row(r) * (d[r] - op.g(r, 0) * c[0] - op.g(r, 1) * c[1]);
+  }
+  if (options.normalization.step) {
+    step = *options.normalization.step;
+  }
+  out.step = step;
+  if (!std::isfinite(step)) {
+    out.status = pixel_status::non_finite_data;
+    return out;
+  }
+  if (!(step > options.min_step)) {
+    out.status = pixel_status::no_edge;
+    return out;
+  }
+  const Eigen::Map<const Eigen::Array<In, Eigen::Dynamic, 1>> mu(y, e.size());
+  norm.array() = (mu.template cast<double>() - op.b_pre.col(0).array() * c[0] - op.b_pre.col(1).array() * c[1]) / step;
+  if (!std::isfinite(norm.sum())) {  // a bad value outside the fit windows (inf - inf is NaN too)
+    out = pixel_features{};
+    out.status = pixel_status::non_finite_data;
+    return out;
+  }
+  edge_features(e, norm, e0, op.ie0, options, out.edge_energy, out.white_energy, out.white_height);
+  out.status = std::isnan(out.edge_energy) ? pixel_status::no_crossing : pixel_status::ok;
+  return out;
 }
 
 }  // namespace detail
@@ -272,55 +336,56 @@ template <typename DerivedE, typename DerivedS>
   }
   // Per-thread scratch: the fixed-E0 path allocates nothing per pixel.
   struct scratch {
-    vector_x<double> y, norm, c, d;
+    vector_x<double> y, norm;
   };
-  const auto fit_pixel = [&](index p, scratch& w) {
-    vector_x<double>& y = w.y;
-    vector_x<double>& norm = w.norm;
-    y = stack.col(p).template cast<double>();
-    if (!y.allFinite()) {
-      out.status[std::size_t(p)] = pixel_status::non_finite_data;
-      return;
-    }
-    double e0 = shared_e0;
-    double step = 0;
-    if (options.per_pixel_e0) {
-      try {
-        const auto r = pre_edge(e, y, options.normalization);
-        e0 = r.e0;
-        step = r.edge_step;
-        norm = r.norm;
-      } catch (const invalid_input&) {
-        out.status[std::size_t(p)] = pixel_status::no_edge;
-        return;
-      }
-    } else {
-      w.c.noalias() = op.m_pre * y.segment(op.pre_first, op.pre_last - op.pre_first);
-      w.d.noalias() = op.m_post * y.segment(op.post_first, op.post_last - op.post_first);
-      w.d.noalias() -= op.g * w.c;
-      step = options.normalization.step ? *options.normalization.step : op.step_row.dot(w.d);
-      if (step > options.min_step && std::isfinite(step)) {
-        norm.noalias() = op.b_pre * w.c;
-        norm = (y - norm) / step;
-      }
-    }
+  constexpr bool contiguous = (int(Eigen::internal::traits<DerivedS>::Flags) & Eigen::DirectAccessBit) != 0 &&
+                              (int(Eigen::internal::traits<DerivedS>::Flags) & Eigen::RowMajorBit) == 0;
+  const auto store = [&](index p, double e0, const detail::pixel_features& f, const vector_x<double>& norm) {
+    out.status[std::size_t(p)] = f.status;
     out.e0(p) = Real(e0);
-    if (!(step > options.min_step)) {
-      out.status[std::size_t(p)] = pixel_status::no_edge;
+    if (f.status != pixel_status::ok && f.status != pixel_status::no_crossing) {
       return;
     }
-    double edge_energy = 0;
-    double white_energy = 0;
-    double white_height = 0;
-    detail::edge_features(e, norm, e0, options, edge_energy, white_energy, white_height);
-    out.edge_step(p) = Real(step);
-    out.edge_energy(p) = Real(edge_energy);
-    out.white_line_energy(p) = Real(white_energy);
-    out.white_line_height(p) = Real(white_height);
+    out.edge_step(p) = Real(f.step);
+    out.edge_energy(p) = Real(f.edge_energy);
+    out.white_line_energy(p) = Real(f.white_energy);
+    out.white_line_height(p) = Real(f.white_height);
     if (options.keep_norm) {
       out.norm.col(p) = norm.template cast<Real>();
     }
-    out.status[std::size_t(p)] = std::isnan(edge_energy) ? pixel_status::no_crossing : pixel_status::ok;
+  };
+  const auto fit_pixel = [&](index p, scratch& w) {
+    if (!options.per_pixel_e0) {
+      if constexpr (contiguous) {
+        if (stack.derived().innerStride() == 1) {
+          const Real* column = stack.derived().data() + p * stack.derived().outerStride();
+          store(p, shared_e0, detail::normalize_fixed_pixel(op, column, e, shared_e0, options, w.norm), w.norm);
+          return;
+        }
+      }
+      w.y = stack.col(p).template cast<double>();
+      store(p, shared_e0, detail::normalize_fixed_pixel(op, w.y.data(), e, shared_e0, options, w.norm), w.norm);
+      return;
+    }
+    w.y = stack.col(p).template cast<double>();
+    if (!w.y.allFinite()) {
+      out.status[std::size_t(p)] = pixel_status::non_finite_data;
+      return;
+    }
+    try {
+      const auto r = pre_edge(e, w.y, options.normalization);
+      detail::pixel_features f;
+      f.step = r.edge_step;
+      if (!(f.step > options.min_step)) {
+        f.status = pixel_status::no_edge;
+      } else {
+        detail::edge_features(e, r.norm, r.e0, r.e0_index, options, f.edge_energy, f.white_energy, f.white_height);
+        f.status = std::isnan(f.edge_energy) ? pixel_status::no_crossing : pixel_status::ok;
+      }
+      store(p, r.e0, f, r.norm);
+    } catch (const invalid_input&) {
+      out.status[std::size_t(p)] = pixel_status::no_edge;
+    }
   };
 
   const index block = 4096;
@@ -330,8 +395,7 @@ template <typename DerivedE, typename DerivedS>
 #pragma omp parallel
 #endif
     {
-      scratch w{vector_x<double>(n), vector_x<double>(n), vector_x<double>(op.m_pre.rows()),
-                vector_x<double>(op.m_post.rows())};
+      scratch w{vector_x<double>(n), vector_x<double>(n)};
 #if defined(_OPENMP)
 #pragma omp for schedule(static)
 #endif
