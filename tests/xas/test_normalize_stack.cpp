@@ -153,6 +153,14 @@ TEST_SUITE("xas") {
     e0.normalization.e0 = 100.0;
     CHECK_THROWS_WITH_AS((void)valence::xas::normalize_stack(s.energy, s.mu, e0),
                          doctest::Contains("option 'e0' is 100 eV"), invalid_input);
+    Eigen::MatrixXd all_bad = s.mu;
+    all_bad.row(10).setConstant(std::numeric_limits<double>::quiet_NaN());
+    CHECK_THROWS_WITH_AS((void)valence::xas::normalize_stack(s.energy, all_bad),
+                         doctest::Contains("no pixel of 'stack' is finite"), invalid_input);
+    valence::xas::stack_options window;
+    window.white_line_window = 0;
+    CHECK_THROWS_WITH_AS((void)valence::xas::normalize_stack(s.energy, s.mu, window),
+                         doctest::Contains("option 'white_line_window' is 0"), invalid_input);
     valence::xas::stack_options degree;
     degree.per_pixel_e0 = true;
     degree.normalization.nnorm = 7;

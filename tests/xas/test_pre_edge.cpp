@@ -213,6 +213,20 @@ TEST_SUITE("xas") {
     victoreen.nvict = -1;
     CHECK_THROWS_WITH_AS((void)valence::xas::pre_edge(edge.energy, edge.mu, victoreen),
                          doctest::Contains("option 'nvict' is -1"), invalid_input);
+    valence::xas::pre_edge_options constant;
+    constant.npre = 2;
+    CHECK_THROWS_WITH_AS((void)valence::xas::pre_edge(edge.energy, edge.mu, constant),
+                         doctest::Contains("option 'npre' is 2; expected 0 or 1"), invalid_input);
+    valence::xas::edge_energy_options narrow;
+    narrow.definition = valence::xas::edge_definition::derivative_maximum;
+    narrow.window = -1;
+    CHECK_THROWS_WITH_AS((void)valence::xas::edge_energy(edge.energy, edge.mu, narrow),
+                         doctest::Contains("option 'window' is -1 eV"), invalid_input);
+    valence::xas::edge_energy_options unreachable;
+    unreachable.fraction = 0.75;
+    unreachable.normalization.step = 10.0;  // norm never exceeds 0.1
+    CHECK_THROWS_WITH_AS((void)valence::xas::edge_energy(edge.energy, edge.mu, unreachable),
+                         doctest::Contains("never rises through 0.75"), invalid_input);
     valence::xas::pre_edge_options step;
     step.step = 0.0;
     CHECK_THROWS_WITH_AS((void)valence::xas::pre_edge(edge.energy, edge.mu, step),
