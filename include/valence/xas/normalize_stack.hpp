@@ -102,24 +102,6 @@ inline matrix_x<double> pseudo_inverse(const matrix_x<double>& a) {
   return fit::least_squares_batch(a, identity).coefficients;
 }
 
-// Rows [first, last) of the polynomial basis of degree `degree` in energies mapped onto [-1, 1]
-// over that window, evaluated at every energy of e.
-inline matrix_x<double> mapped_basis(const vector_x<double>& e, index first, index last, int degree) {
-  const double low = e(first);
-  const double high = e(last - 1);
-  const double scale = high > low ? 2.0 / (high - low) : 1.0;
-  const double offset = high > low ? -(high + low) / (high - low) : -low;
-  matrix_x<double> basis(e.size(), degree + 1);
-  for (index i = 0; i < e.size(); ++i) {
-    const double t = offset + scale * e(i);
-    double p = 1;
-    for (int k = 0; k <= degree; ++k, p *= t) {
-      basis(i, k) = p;
-    }
-  }
-  return basis;
-}
-
 inline stack_operators make_stack_operators(const vector_x<double>& e, double e0, const pre_edge_options& options) {
   stack_operators op;
   op.ie0 = core::index_nearest(e, e0);

@@ -74,27 +74,32 @@ struct pre_edge_result {
 
 namespace detail {
 
-// Least-squares polynomial of degree `degree` through (x, y), numpy Polynomial.fit style: x is
-// mapped onto [-1, 1] first, so the fit is well conditioned at 8000 eV. Evaluates it on `at`.
-inline vector_x<double> polynomial_fit(const vector_x<double>& x, const vector_x<double>& y, int degree,
-                                       const vector_x<double>& at) {
-  const double low = x.minCoeff();
-  const double high = x.maxCoeff();
+// Rows [first, last) of the polynomial basis of degree `degree` in energies mapped onto [-1, 1]
+// over that window, evaluated at every energy of e.
+inline matrix_x<double> mapped_basis(const vector_x<double>& e, index first, index last, int degree) {
+  const double low = e(first);
+  const double high = e(last - 1);
   const double scale = high > low ? 2.0 / (high - low) : 1.0;
   const double offset = high > low ? -(high + low) / (high - low) : -low;
-  const auto powers = [&](const vector_x<double>& points) {
-    matrix_x<double> v(points.size(), degree + 1);
-    for (index i = 0; i < points.size(); ++i) {
-      const double t = offset + scale * points(i);
-      double p = 1;
-      for (int k = 0; k <= degree; ++k, p *= t) {
-        v(i, k) = p;
-      }
+  matrix_x<double> basis(e.size(), degree + 1);
+  for (index i = 0; i < e.size(); ++i) {
+    const double t = offset + scale * e(i);
+    double p = 1;
+    for (int k = 0; k <= degree; ++k, p *= t) {
+      basis(i, k) = p;
     }
-    return v;
-  };
-  const auto fit = fit::least_squares(powers(x), y);
-  return powers(at) * fit.coefficients;
+  }
+  return basis;
+}
+
+// Least-squares polynomial of degree `degree` through (e, y) over points [first, last), in
+// energies mapped onto [-1, 1] (numpy Polynomial.fit style, well conditioned at 8000 eV),
+// evaluated at every energy of e.
+inline vector_x<double> polynomial_fit(const vector_x<double>& e, index first, index last, const vector_x<double>& y,
+                                       int degree) {
+  const matrix_x<double> basis = mapped_basis(e, first, last, degree);
+  const auto fit = fit::least_squares(basis.middleRows(first, last - first), y.segment(first, last - first));
+  return basis * fit.coefficients;
 }
 
 // Python's round(): halves to even.
@@ -260,13 +265,13 @@ template <typename DerivedE, typename DerivedM>
   } else {
     const vector_x<double> victoreen = e.array().pow(double(plan.nvict));
     const vector_x<double> weighted = m.cwiseProduct(victoreen);
-    const vector_x<double> line = detail::polynomial_fit(e.segment(p1, p2 - p1), weighted.segment(p1, p2 - p1), 1, e);
+    const vector_x<double> line = detail::polynomial_fit(e, p1, p2, weighted, 1);
     r.pre_edge = line.cwiseQuotient(victoreen);
   }
   const index q1 = plan.post_first;
   const index q2 = plan.post_last;
   const vector_x<double> above = m - r.pre_edge;
-  r.post_edge = r.pre_edge + detail::polynomial_fit(e.segment(q1, q2 - q1), above.segment(q1, q2 - q1), plan.nnorm, e);
+  r.post_edge = r.pre_edge + detail::polynomial_fit(e, q1, q2, above, plan.nnorm);
 
   const double step = options.step ? *options.step : r.post_edge(ie0) - r.pre_edge(ie0);
   // A step at rounding level is no edge either (e.g. E0 found on a flat part of an inverted spectrum).
