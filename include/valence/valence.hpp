@@ -26,9 +26,15 @@
 #include <valence/fit/least_squares_options.hpp>
 #include <valence/fit/model_selection.hpp>
 #include <valence/version.hpp>
+#include <valence/xas/calibration.hpp>
+#include <valence/xas/deglitch.hpp>
 #include <valence/xas/edge_energy.hpp>
+#include <valence/xas/edge_metrics.hpp>
 #include <valence/xas/find_e0.hpp>
+#include <valence/xas/merge.hpp>
 #include <valence/xas/normalize_stack.hpp>
+#include <valence/xas/oxidation_calibration.hpp>
 #include <valence/xas/pre_edge.hpp>
+#include <valence/xas/soft_xas.hpp>
 
 #endif  // VALENCE_VALENCE_HPP
