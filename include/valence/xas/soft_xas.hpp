@@ -39,7 +39,7 @@ struct soft_xas_options {
   std::optional<core::window<double>> pre_edge;
   soft_normalization method = soft_normalization::maximum;  ///< the normalisation
   std::optional<core::window<double>> post_edge;            ///< required by soft_normalization::post_edge
-  std::optional<core::window<double>> area;                 ///< integration window of ::area; default all energies
+  std::optional<core::window<double>> area;  ///< integration window of soft_normalization::area; default all energies
 };
 
 /// \brief A normalised soft-XAS channel: \f$\mathrm{norm} = (y - (c_0 + c_1 (E - E_{\mathrm{first}})) - o)/s\f$.
@@ -49,8 +49,8 @@ struct soft_xas_result {
   vector_x<double> norm;     ///< the normalised channel
   double pre_intercept = 0;  ///< \f$c_0\f$ at the first energy (0 without pre-edge subtraction)
   double pre_slope = 0;      ///< \f$c_1\f$, per eV
-  double offset = 0;         ///< \f$o\f$: the minimum for ::min_max, else 0
-  double scale = 1;          ///< \f$s\f$: the maximum, post-edge mean, area or range (1 for ::none)
+  double offset = 0;         ///< \f$o\f$: the minimum for soft_normalization::min_max, else 0
+  double scale = 1;          ///< \f$s\f$: the maximum, post-edge mean, area or range (1 for soft_normalization::none)
 };
 
 namespace detail {
@@ -139,7 +139,7 @@ soft_xas_result soft_normalize_signal(const char* function, const vector_x<doubl
 /// \returns the normalised channel with the line, offset and scale used.
 /// \throws valence::invalid_input on a size mismatch, non-finite values, unsorted energies, a window
 ///         with too few points (2 for the pre-edge and area, 1 for the post-edge), a missing post-edge
-///         window for ::post_edge, or a non-positive maximum, post-edge mean, area or range.
+///         window for soft_normalization::post_edge, or a non-positive maximum, post-edge mean, area or range.
 ///
 /// **Reference.** J. Stöhr, *NEXAFS Spectroscopy*, Springer (1992), ch. 5 (normalisation of
 /// electron- and fluorescence-yield spectra).
