@@ -176,12 +176,14 @@ struct pixel_features {
 };
 
 // One pixel with fixed E0 and ranges: the window dot products by the batch fits' streaming
-// kernel (fit::detail::project_column, four lanes per accumulator), the normalised spectrum into
-// `norm` by one vectorised expression, then one scan for the step-fraction crossing nearest E0 and
-// the white-line maximum. Accumulates in double whatever the input type.
+// kernel (fit::detail::project_column, four lanes per accumulator), then the searches for the
+// step-fraction crossing nearest E0 and the white-line maximum, which normalise only the points
+// they visit (the whole normalised spectrum is formed into `norm` only when it is kept).
+// Accumulates in double whatever the input type.
 template <typename In>
 pixel_features normalize_fixed_pixel(const stack_operators& op, const In* y, const vector_x<double>& e, double e0,
                                      const stack_options& options, vector_x<double>& norm) {
+  const bool keep_norm = options.keep_norm;
   pixel_features out;
   double c[2];
   double d[6];
@@ -205,13 +207,25 @@ pixel_features normalize_fixed_pixel(const stack_operators& op, const In* y, con
     return out;
   }
   const Eigen::Map<const Eigen::Array<In, Eigen::Dynamic, 1>> mu(y, e.size());
-  norm.array() = (mu.template cast<double>() - op.b_pre.col(0).array() * c[0] - op.b_pre.col(1).array() * c[1]) / step;
-  if (!std::isfinite(norm.sum())) {  // a bad value outside the fit windows (inf - inf is NaN too)
+  const double c0 = c[0];
+  const double c1 = c[1];
+  if (keep_norm) {
+    norm.array() = (mu.template cast<double>() - op.b_pre.col(0).array() * c0 - op.b_pre.col(1).array() * c1) / step;
+  }
+  // A bad value outside the fit windows (inf - inf is NaN too): the sum is finite only if every
+  // value is, and it is one vectorised pass over data already in L1.
+  if (!std::isfinite(keep_norm ? norm.sum() : mu.template cast<double>().sum())) {
     out = pixel_features{};
     out.status = pixel_status::non_finite_data;
     return out;
   }
-  edge_features(e, norm, e0, op.ie0, options, out.edge_energy, out.white_energy, out.white_height);
+  if (keep_norm) {
+    edge_features(e, norm, e0, op.ie0, options, out.edge_energy, out.white_energy, out.white_height);
+  } else {
+    // Only the few points the searches visit are normalised.
+    const auto norm_at = [&](index i) { return (double(y[i]) - op.b_pre(i, 0) * c0 - op.b_pre(i, 1) * c1) / step; };
+    edge_features(e, norm_at, e0, op.ie0, options, out.edge_energy, out.white_energy, out.white_height);
+  }
   out.status = std::isnan(out.edge_energy) ? pixel_status::no_crossing : pixel_status::ok;
   return out;
 }
