@@ -133,20 +133,23 @@ inline stack_operators make_stack_operators(const vector_x<double>& e, double e0
 }
 
 // Edge energy at `fraction` (the crossing nearest E0, ie0 the grid point nearest E0) and the
-// white-line maximum of one normalised spectrum, NaN when absent. Both searches start at E0 and
-// stop as soon as nothing farther can be nearer, so a pixel costs a few points, not a full scan.
-template <typename Norm>
-void edge_features(const vector_x<double>& e, const Norm& norm, double e0, index ie0, const stack_options& options,
-                   double& edge_energy, double& white_energy, double& white_height) {
+// white-line maximum of one spectrum whose normalised values are value(i) / scale (scale > 0:
+// the searches compare the numerators and divide once). NaN when absent. Both searches start at
+// E0 and stop as soon as nothing farther can be nearer, so a pixel costs a few points, not a scan.
+template <typename Value>
+void edge_features(const vector_x<double>& e, const Value& value, double scale, double e0, index ie0,
+                   const stack_options& options, double& edge_energy, double& white_energy, double& white_height) {
   edge_energy = std::numeric_limits<double>::quiet_NaN();
   white_energy = std::numeric_limits<double>::quiet_NaN();
   white_height = std::numeric_limits<double>::quiet_NaN();
-  const double f = options.fraction;
+  const double f = options.fraction * scale;
   const index n = e.size();
   double distance = std::numeric_limits<double>::infinity();
   const auto consider = [&](index i) {  // interval [i, i + 1]
-    if (norm(i) < f && norm(i + 1) >= f) {
-      const double crossing = e(i) + (f - norm(i)) / (norm(i + 1) - norm(i)) * (e(i + 1) - e(i));
+    const double low = value(i);
+    const double high = value(i + 1);
+    if (low < f && high >= f) {
+      const double crossing = e(i) + (f - low) / (high - low) * (e(i + 1) - e(i));
       if (std::abs(crossing - e0) < distance) {
         distance = std::abs(crossing - e0);
         edge_energy = crossing;
@@ -159,12 +162,15 @@ void edge_features(const vector_x<double>& e, const Norm& norm, double e0, index
   for (index i = std::min(ie0, n - 2) + 1; i <= n - 2 && e(i) <= e0 + distance; ++i) {
     consider(i);
   }
+  double top = std::numeric_limits<double>::quiet_NaN();
   for (index i = std::max<index>(ie0 - 1, 0); i < n && e(i) <= e0 + options.white_line_window; ++i) {
-    if (e(i) >= e0 && !(norm(i) <= white_height)) {
-      white_height = norm(i);
+    const double v = value(i);
+    if (e(i) >= e0 && !(v <= top)) {
+      top = v;
       white_energy = e(i);
     }
   }
+  white_height = top / scale;
 }
 
 struct pixel_features {
@@ -176,10 +182,10 @@ struct pixel_features {
 };
 
 // One pixel with fixed E0 and ranges: the window dot products by the batch fits' streaming
-// kernel (fit::detail::project_column, four lanes per accumulator), then the searches for the
-// step-fraction crossing nearest E0 and the white-line maximum, which normalise only the points
-// they visit (the whole normalised spectrum is formed into `norm` only when it is kept).
-// Accumulates in double whatever the input type.
+// kernel (fit::detail::project_column, four lanes per accumulator), one vectorised finiteness
+// pass, then the searches for the step-fraction crossing nearest E0 and the white-line maximum,
+// which touch only the points they visit (the whole normalised spectrum is formed into `norm`
+// only when it is kept). Accumulates in double whatever the input type.
 template <typename In>
 pixel_features normalize_fixed_pixel(const stack_operators& op, const In* y, const vector_x<double>& e, double e0,
                                      const stack_options& options, vector_x<double>& norm) {
@@ -207,25 +213,22 @@ pixel_features normalize_fixed_pixel(const stack_operators& op, const In* y, con
     return out;
   }
   const Eigen::Map<const Eigen::Array<In, Eigen::Dynamic, 1>> mu(y, e.size());
+  // A bad value outside the fit windows: x * 0 is 0 for finite x and NaN for infinities and NaN,
+  // so the sum of the products is 0 exactly when every value is finite (no overflow, unlike a
+  // plain sum), in one vectorised pass in the input's own type over data already in L1.
+  if (!((mu * In(0)).sum() == In(0))) {
+    out = pixel_features{};
+    out.status = pixel_status::non_finite_data;
+    return out;
+  }
   const double c0 = c[0];
   const double c1 = c[1];
   if (keep_norm) {
     norm.array() = (mu.template cast<double>() - op.b_pre.col(0).array() * c0 - op.b_pre.col(1).array() * c1) / step;
   }
-  // A bad value outside the fit windows (inf - inf is NaN too): the sum is finite only if every
-  // value is, and it is one vectorised pass over data already in L1.
-  if (!std::isfinite(keep_norm ? norm.sum() : mu.template cast<double>().sum())) {
-    out = pixel_features{};
-    out.status = pixel_status::non_finite_data;
-    return out;
-  }
-  if (keep_norm) {
-    edge_features(e, norm, e0, op.ie0, options, out.edge_energy, out.white_energy, out.white_height);
-  } else {
-    // Only the few points the searches visit are normalised.
-    const auto norm_at = [&](index i) { return (double(y[i]) - op.b_pre(i, 0) * c0 - op.b_pre(i, 1) * c1) / step; };
-    edge_features(e, norm_at, e0, op.ie0, options, out.edge_energy, out.white_energy, out.white_height);
-  }
+  // The searches read mu minus the pre-edge line at the few points they visit and divide once.
+  const auto above_pre_edge = [&](index i) { return double(y[i]) - op.b_pre(i, 0) * c0 - op.b_pre(i, 1) * c1; };
+  edge_features(e, above_pre_edge, step, e0, op.ie0, options, out.edge_energy, out.white_energy, out.white_height);
   out.status = std::isnan(out.edge_energy) ? pixel_status::no_crossing : pixel_status::ok;
   return out;
 }
@@ -375,7 +378,7 @@ template <typename DerivedE, typename DerivedS>
       if (!(f.step > options.min_step)) {
         f.status = pixel_status::no_edge;
       } else {
-        detail::edge_features(e, r.norm, r.e0, r.e0_index, options, f.edge_energy, f.white_energy, f.white_height);
+        detail::edge_features(e, r.norm, 1.0, r.e0, r.e0_index, options, f.edge_energy, f.white_energy, f.white_height);
         f.status = std::isnan(f.edge_energy) ? pixel_status::no_crossing : pixel_status::ok;
       }
       store(p, r.e0, f, r.norm);
