@@ -126,6 +126,14 @@ TEST_SUITE("xas") {
     // By energy: the grid points nearest the named energies.
     const auto by_energy = valence::xas::remove_energies(e, glitched, {8250.1, 8349.8, 8250.0});
     CHECK(by_energy.removed == std::vector<Eigen::Index>{100, 300});
+    // Noiseless data: the scale is floored at rounding level, so a straight line holds no glitch,
+    // a spike on it is one, and all-zero data are not divided by a zero scale.
+    const Eigen::VectorXd line = (0.3 + 1e-3 * (e.array() - 8200.0)).matrix();
+    CHECK(valence::xas::find_glitches(e, line).empty());
+    Eigen::VectorXd spiked_line = line;
+    spiked_line(250) += 1e-6;
+    CHECK(valence::xas::find_glitches(e, spiked_line) == std::vector<Eigen::Index>{250});
+    CHECK(valence::xas::find_glitches(e, Eigen::VectorXd::Zero(e.size())).empty());
     // Restricted to a window, only the glitches inside it are found.
     valence::xas::glitch_options window;
     window.window = valence::core::window<double>{8300.0, 8499.5};

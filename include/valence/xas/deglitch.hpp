@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -111,6 +112,8 @@ template <typename DerivedE, typename DerivedM>
   std::vector<index> neighbours;
   std::vector<double> magnitudes;
   const index scale_span = options.scale_half_width;
+  // Floor of the scale: residuals of exact (noiseless) data are rounding, not glitches.
+  const double rounding = 64 * std::numeric_limits<double>::epsilon() * y.cwiseAbs().maxCoeff();
   // 1.4826 median |r| over the searched positions in [first, last) accepted by `use`.
   const auto robust_scale = [&](index first, index last, auto&& use) {
     magnitudes.clear();
@@ -177,9 +180,11 @@ template <typename DerivedE, typename DerivedM>
       // in their predictions, so a spike would inflate its own scale.
       const double local = robust_scale(k - width - scale_span, k + width + scale_span + 1,
                                         [&](index j) { return std::abs(j - k) > width; });
-      excess(k) = flagged[std::size_t(searched.begin + k)]
-                      ? 0.0
-                      : std::abs(residual(k)) / (options.threshold * std::max(local, overall));
+      excess(k) =
+          flagged[std::size_t(searched.begin + k)]
+              ? 0.0
+              : std::abs(residual(k)) /
+                    (options.threshold * std::max({local, overall, rounding, std::numeric_limits<double>::min()}));
     }
     // Flag only the worst point of each neighbourhood per pass: a spike's neighbours, whose
     // predictions it spoils, are judged again without it in the next pass.

@@ -67,8 +67,9 @@ struct merged_scans {
 ///         a grid that leaves the overlap or is not strictly increasing.
 ///
 /// **Reference.** B. P. Welford, Technometrics 4, 419 (1962).
-inline merged_scans merge_scans(const std::vector<vector_x<double>>& energies, const std::vector<vector_x<double>>& mus,
-                                const merge_options& options = {}) {
+[[nodiscard]] inline merged_scans merge_scans(const std::vector<vector_x<double>>& energies,
+                                              const std::vector<vector_x<double>>& mus,
+                                              const merge_options& options = {}) {
   constexpr const char* function = "valence::xas::merge_scans";
   using core::detail::format_value;
   using core::detail::message;
