@@ -156,6 +156,10 @@ TEST_SUITE("xas") {
     window.window = 0;
     CHECK_THROWS_WITH_AS((void)valence::xas::white_line(e, mu, window), doctest::Contains("option 'window' is 0 eV"),
                          invalid_input);
+    window.window = 0.6;  // one grid point above E0
+    window.normalization.e0 = 8340.0;
+    CHECK_THROWS_WITH_AS((void)valence::xas::white_line(e, mu, window), doctest::Contains("white-line window"),
+                         invalid_input);
     valence::xas::pre_edge_centroid_options options;
     options.normalization.e0 = 8340.0;
     options.baseline_high = -10;  // below peak_high = -5

@@ -187,6 +187,10 @@ TEST_SUITE("xas") {
     CHECK_THROWS_WITH_AS((void)valence::xas::find_glitches(e, mu, options), doctest::Contains("'max_run'"),
                          invalid_input);
     options = {};
+    options.max_passes = 0;
+    CHECK_THROWS_WITH_AS((void)valence::xas::find_glitches(e, mu, options),
+                         doctest::Contains("option 'max_passes' is 0"), invalid_input);
+    options = {};
     options.window = valence::core::window<double>{60.0, 70.0};
     CHECK_THROWS_WITH_AS((void)valence::xas::find_glitches(e, mu, options), doctest::Contains("window 'window'"),
                          invalid_input);
@@ -300,5 +304,16 @@ TEST_SUITE("xas") {
                          doctest::Contains("the maximum after pre-edge subtraction is"), invalid_input);
     CHECK_THROWS_WITH_AS((void)valence::xas::soft_normalize(e, Eigen::VectorXd(y.head(50)), options),
                          doctest::Contains("'signal'"), invalid_input);
+    options.subtract_pre_edge = false;
+    options.method = valence::xas::soft_normalization::min_max;
+    CHECK_THROWS_WITH_AS((void)valence::xas::soft_normalize(e, Eigen::VectorXd::Constant(100, 2.0), options),
+                         doctest::Contains("the range max - min is 0"), invalid_input);
+    options.method = valence::xas::soft_normalization::area;
+    CHECK_THROWS_WITH_AS((void)valence::xas::soft_normalize(e, Eigen::VectorXd(-y), options),
+                         doctest::Contains("the area is"), invalid_input);
+    options.method = valence::xas::soft_normalization::post_edge;
+    options.post_edge = valence::core::window<double>{650.0, 660.0};
+    CHECK_THROWS_WITH_AS((void)valence::xas::soft_normalize(e, Eigen::VectorXd(-y), options),
+                         doctest::Contains("the post-edge mean is"), invalid_input);
   }
 }
