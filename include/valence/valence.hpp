@@ -24,6 +24,7 @@
 #include <valence/fit/least_squares.hpp>
 #include <valence/fit/least_squares_batch.hpp>
 #include <valence/fit/least_squares_options.hpp>
+#include <valence/fit/levenberg_marquardt.hpp>
 #include <valence/fit/model_selection.hpp>
 #include <valence/version.hpp>
 #include <valence/xas/calibration.hpp>

@@ -100,6 +100,86 @@ inline nist_linear_problem read_nist_linear(const std::string& path, const std::
   return p;
 }
 
+/// One StRD nonlinear problem: both certified starts, the certified estimates, standard
+/// deviations and residual sum of squares, the response and one or two predictor columns.
+struct nist_nonlinear_problem {
+  std::string name;
+  Eigen::VectorXd start1;
+  Eigen::VectorXd start2;
+  Eigen::VectorXd estimates;
+  Eigen::VectorXd standard_deviations;
+  double residual_sum_of_squares = 0;
+  Eigen::VectorXd y;
+  Eigen::MatrixXd x;  // one column per predictor
+  // The data parsed in long double (Lanczos1's residuals of 1e-13 need the decimal digits).
+  std::vector<long double> y_extended;
+  Eigen::Matrix<long double, Eigen::Dynamic, Eigen::Dynamic> x_extended;
+};
+
+/// Reads a StRD nonlinear file: parameter lines "b1 = start1 start2 estimate sd" and the data block.
+inline nist_nonlinear_problem read_nist_nonlinear(const std::string& path, const std::string& name) {
+  std::ifstream in(path);
+  if (!in) {
+    throw std::runtime_error("cannot open " + path);
+  }
+  nist_nonlinear_problem p;
+  p.name = name;
+  std::vector<std::vector<double>> parameters;
+  std::vector<std::vector<double>> rows;
+  std::vector<long double> extended;
+  bool in_data = false;
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream words(line);
+    std::vector<std::string> w;
+    for (std::string t; words >> t;) {
+      w.push_back(t);
+    }
+    if (w.size() == 6 && w[0].size() > 1 && w[0][0] == 'b' && w[1] == "=") {
+      parameters.push_back({std::stod(w[2]), std::stod(w[3]), std::stod(w[4]), std::stod(w[5])});
+    } else if (w.size() == 5 && w[0] == "Residual" && w[1] == "Sum") {
+      p.residual_sum_of_squares = std::stod(w[4]);
+    } else if (!w.empty() && w[0] == "Data:" && w.size() >= 2 && w[1] == "y") {
+      in_data = true;
+    } else if (in_data && !w.empty()) {
+      std::vector<double> row;
+      for (const auto& t : w) {
+        row.push_back(std::stod(t));
+      }
+      rows.push_back(row);
+      for (const auto& t : w) {
+        extended.push_back(std::stold(t));
+      }
+    }
+  }
+  const auto n = static_cast<Eigen::Index>(parameters.size());
+  p.start1.resize(n);
+  p.start2.resize(n);
+  p.estimates.resize(n);
+  p.standard_deviations.resize(n);
+  for (Eigen::Index j = 0; j < n; ++j) {
+    const auto& b = parameters[static_cast<std::size_t>(j)];
+    p.start1(j) = b[0];
+    p.start2(j) = b[1];
+    p.estimates(j) = b[2];
+    p.standard_deviations(j) = b[3];
+  }
+  const auto m = static_cast<Eigen::Index>(rows.size());
+  const auto predictors = static_cast<Eigen::Index>(rows.front().size()) - 1;
+  p.y.resize(m);
+  p.x.resize(m, predictors);
+  p.x_extended.resize(m, predictors);
+  for (Eigen::Index i = 0; i < m; ++i) {
+    const auto row = static_cast<std::size_t>(i) * static_cast<std::size_t>(predictors + 1);
+    p.y(i) = rows[static_cast<std::size_t>(i)][0];
+    p.y_extended.push_back(extended[row]);
+    for (Eigen::Index k = 0; k < predictors; ++k) {
+      p.x(i, k) = rows[static_cast<std::size_t>(i)][static_cast<std::size_t>(k) + 1];
+      p.x_extended(i, k) = extended[row + static_cast<std::size_t>(k) + 1];
+    }
+  }
+  return p;
+}
+
 }  // namespace valence_test
 
 #endif  // VALENCE_TEST_NIST_HPP
