@@ -25,6 +25,8 @@
 #include <valence/fit/least_squares_batch.hpp>
 #include <valence/fit/least_squares_options.hpp>
 #include <valence/fit/levenberg_marquardt.hpp>
+#include <valence/fit/lineshape_model.hpp>
+#include <valence/fit/lineshapes.hpp>
 #include <valence/fit/model_selection.hpp>
 #include <valence/version.hpp>
 #include <valence/xas/calibration.hpp>
