@@ -28,6 +28,7 @@
 #include <valence/fit/lineshape_model.hpp>
 #include <valence/fit/lineshapes.hpp>
 #include <valence/fit/model_selection.hpp>
+#include <valence/fit/pca.hpp>
 #include <valence/version.hpp>
 #include <valence/xas/calibration.hpp>
 #include <valence/xas/deglitch.hpp>
