@@ -48,15 +48,18 @@ struct lineshape_fit {
   /// \param name a parameter name.
   /// \returns its value.
   /// \throws valence::invalid_input if no parameter has that name.
-  [[nodiscard]] double value(const std::string& name) const { return values(position(name)); }
+  [[nodiscard]] double value(const std::string& name) const { return values(parameter_index(name)); }
   /// \brief The standard error of a parameter by name.
   /// \param name a parameter name.
   /// \returns its standard error.
   /// \throws valence::invalid_input if no parameter has that name.
-  [[nodiscard]] double error(const std::string& name) const { return standard_errors(position(name)); }
+  [[nodiscard]] double error(const std::string& name) const { return standard_errors(parameter_index(name)); }
 
- private:
-  index position(const std::string& name) const {
+  /// \brief The position of a parameter in \ref values and \ref covariance.
+  /// \param name a parameter name.
+  /// \returns its index.
+  /// \throws valence::invalid_input if no parameter has that name.
+  [[nodiscard]] index parameter_index(const std::string& name) const {
     for (std::size_t j = 0; j < names.size(); ++j) {
       if (names[j] == name) {
         return static_cast<index>(j);

@@ -172,7 +172,7 @@ struct target_transform_result {
   double predicted_error =
       0;  ///< REP \f$= \mathrm{RE}(k)\,\|S_k^{-1}a\|\f$, the error carried by the data into \f$\hat t\f$
   double real_error = 0;  ///< RET \f$= \sqrt{\max(0, \mathrm{AET}^2 - \mathrm{REP}^2)}\f$
-  double spoil = 0;       ///< SPOIL = RET/EET (or RET/REP when the target's error is not given)
+  double spoil = 0;       ///< SPOIL = RET/EET, EET the target's error (RE(k) when not given)
 };
 
 /// \brief Target transformation of a candidate spectrum (e.g. a reference compound) onto the first
@@ -180,7 +180,10 @@ struct target_transform_result {
 /// \ingroup fit
 ///
 /// SPOIL below about 3 marks an acceptable target, 3–6 a moderate one and above 6 a target that is
-/// not in the data (Malinowski). With \f$k = s\f$ there is no RE; then REP = 0 and SPOIL is NaN.
+/// not in the data (Malinowski). When the target's own error EET is not given it is taken as RE(k),
+/// the noise per point of the data, i.e. the target is assumed to be measured like the spectra;
+/// give it for a cleaner or noisier reference. With \f$k = s\f$ there is no RE: then REP = 0 and,
+/// without EET, SPOIL is NaN.
 /// \param model a pca() result.
 /// \param target the candidate on the same grid as the spectra (length r), finite.
 /// \param k number of components, 1 … s.
@@ -216,7 +219,7 @@ struct target_transform_result {
   out.predicted_error = re * out.coefficients.cwiseQuotient(model.singular_values.head(k)).norm();
   out.real_error =
       std::sqrt(std::max(0.0, out.apparent_error * out.apparent_error - out.predicted_error * out.predicted_error));
-  const double reference = target_error > 0 ? target_error : out.predicted_error;
+  const double reference = target_error > 0 ? target_error : re;
   out.spoil = reference > 0 ? out.real_error / reference : std::numeric_limits<double>::quiet_NaN();
   return out;
 }
