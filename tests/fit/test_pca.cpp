@@ -95,7 +95,7 @@ TEST_CASE("target_transform accepts a spectrum in the span and rejects one outsi
   CHECK(good.apparent_error == doctest::Approx(sigma).epsilon(0.15));
   CHECK((good.fitted - inside).norm() == doctest::Approx(std::sqrt(good.chi_square)).epsilon(1e-12));
   const vector_d energy = vector_d::LinSpaced(300, -3.0, 3.0);
-  const vector_d outside = d.mean + 0.2 * (-energy.array().square() * 8.0).exp().matrix();
+  const vector_d outside = d.mean + 0.5 * (-energy.array().square() * 8.0).exp().matrix();
   const auto bad = valence::fit::target_transform(model, outside, 3);
   CHECK(bad.spoil > 6);
   // With the target's own error given, SPOIL is RET/EET.
