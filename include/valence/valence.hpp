@@ -35,6 +35,7 @@
 #include <valence/xas/edge_energy.hpp>
 #include <valence/xas/edge_metrics.hpp>
 #include <valence/xas/find_e0.hpp>
+#include <valence/xas/lcf.hpp>
 #include <valence/xas/merge.hpp>
 #include <valence/xas/normalize_stack.hpp>
 #include <valence/xas/oxidation_calibration.hpp>

@@ -168,6 +168,9 @@ TEST_CASE("levenberg_marquardt rejects bad input with messages that name it") {
   levenberg_marquardt_options<double> options;
   throws_with(options, VectorXd(), "'p0' has 0 elements");
   throws_with(options, valence_test::vec({1.0, std::nan("")}), "'p0' holds nan");
+  options.typical_magnitude = valence_test::vec({1.0});
+  throws_with(options, start, "'options.typical_magnitude' has 1 elements");
+  options.typical_magnitude.resize(0);
   options.lower = valence_test::vec({0.0});
   throws_with(options, start, "'options.lower' has 1 elements");
   options.lower = valence_test::vec({0.0, 1.0});

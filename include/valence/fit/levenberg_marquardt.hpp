@@ -83,6 +83,11 @@ struct levenberg_marquardt_options {
   difference_scheme differences = difference_scheme::forward;
   /// Relative difference step; 0 selects \f$\sqrt{\varepsilon}\f$ (forward) or \f$\varepsilon^{1/3}\f$ (central).
   Real difference_step = 0;
+  /// Typical magnitude of each parameter (empty for none): the difference step is
+  /// \f$h_j = \mathrm{step}\cdot\max(|p_j|, \mathrm{typical}_j)\f$, so a parameter that passes
+  /// near 0 (an energy shift) keeps a usable step. Without it, \f$h_j = \mathrm{step}\cdot|p_j|\f$
+  /// (MINPACK's rule, right for parameters that scale with their value), or the bare step at 0.
+  vector_x<Real> typical_magnitude;
   /// Converged when \f$\|P_J r\|/\|r\| \le\f$ this (the cosine of the angle between the residual and
   /// the range of the Jacobian; Bates and Watts' relative-offset criterion without its
   /// \f$\sqrt{(m-p)/p}\f$ factor). Parameters are then within about this fraction of their
@@ -159,6 +164,11 @@ lm_bounds<Real> lm_check(const char* function, const vector_x<Real>& p0,
       *target = *given;
     }
   }
+  if (options.typical_magnitude.size() != 0 && options.typical_magnitude.size() != n) {
+    throw invalid_input(core::detail::message(
+        function, "parameter 'options.typical_magnitude' has " + std::to_string(options.typical_magnitude.size()) +
+                      " elements but 'p0' has " + std::to_string(n) + "; expected one per parameter or none"));
+  }
   for (index j = 0; j < n; ++j) {
     const std::string at = " for parameter " + std::to_string(j);
     if (std::isnan(b.lower(j)) || std::isnan(b.upper(j)) || !(b.lower(j) < b.upper(j))) {
@@ -189,8 +199,12 @@ matrix_x<Real> difference_jacobian(Residuals& residuals, const vector_x<Real>& p
   matrix_x<Real> jac(r.size(), p.size());
   vector_x<Real> q = p;
   for (index j = 0; j < p.size(); ++j) {
-    // Relative to the parameter itself (MINPACK's rule), so that small-valued parameters get small steps.
-    Real h = p(j) != 0 ? relative * std::abs(p(j)) : relative;
+    // Relative to the parameter itself (MINPACK's rule), so that small-valued parameters get small
+    // steps, unless a typical magnitude says how small "near zero" is.
+    const Real magnitude =
+        std::max(std::abs(p(j)),
+                 options.typical_magnitude.size() == p.size() ? std::abs(options.typical_magnitude(j)) : Real(0));
+    Real h = magnitude > 0 ? relative * magnitude : relative;
     if (p(j) + h > bounds.upper(j)) {
       h = -h;
     }
