@@ -78,6 +78,7 @@ TEST_CASE("lcf matches Larch's lincombo_fit on the Au L3 example") {
   CHECK(fit.reduced_chi_square == doctest::Approx(3.908076582307334e-05).epsilon(1e-6));
   CHECK(fit.r_factor == doctest::Approx(7.408401077891581e-05).epsilon(1e-6));
   CHECK(fit.weight_sum == doctest::Approx(1.0).epsilon(1e-14));
+  CHECK(fit.weight_sum_error == 0);
   CHECK((fit.components.rowwise().sum() - fit.fit).cwiseAbs().maxCoeff() < 1e-14);
 }
 

@@ -351,7 +351,8 @@ inline lcf_linear lcf_solve(const matrix_d& a, const vector_d& y, const vector_d
   out.weight_errors = w.standard_errors;
   out.covariance = w.covariance;
   out.weight_sum = out.weights.sum();
-  out.weight_sum_error = std::sqrt(std::max(0.0, w.covariance.sum()));
+  // Under the sum constraint the sum is known exactly (its covariance sums to rounding).
+  out.weight_sum_error = options.sum_to_one ? 0.0 : std::sqrt(std::max(0.0, w.covariance.sum()));
   out.background = solution.background;
   out.fit = solution.fit;
   out.residual = out.data - out.fit;
