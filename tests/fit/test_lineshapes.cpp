@@ -283,6 +283,8 @@ TEST_CASE("lineshape_model rejects bad models and data with messages that name t
   CHECK_THROWS_WITH_AS(m.add_tied("t", 7, 1.0), doctest::Contains("refers to parameter 7"), valence::invalid_input);
   CHECK_THROWS_WITH_AS(m.add(lineshape::gaussian, {a}), doctest::Contains("a gaussian takes 3 parameters but 1"),
                        valence::invalid_input);
+  CHECK_THROWS_WITH_AS(m.add(lineshape::gaussian, {a, a, 4}), doctest::Contains("refers to parameter 4"),
+                       valence::invalid_input);
   const vector_d x = vector_d::LinSpaced(20, 0.0, 1.0);
   CHECK_THROWS_WITH_AS(static_cast<void>(m.fit(x, x)), doctest::Contains("no component"), valence::invalid_input);
   const auto width = m.add_parameter("w", -1.0);

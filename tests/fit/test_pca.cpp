@@ -121,6 +121,8 @@ TEST_CASE("pca and target_transform reject bad input with messages that name it"
                        valence::invalid_input);
   CHECK_THROWS_WITH_AS(static_cast<void>(valence::fit::target_transform(model, vector_d::Zero(3), 1)),
                        doctest::Contains("'target' has 3 elements"), valence::invalid_input);
+  CHECK_THROWS_WITH_AS(static_cast<void>(valence::fit::target_transform(model, vector_d::Zero(6), 5)),
+                       doctest::Contains("expected 0 to 4 components"), valence::invalid_input);
   CHECK_THROWS_WITH_AS(static_cast<void>(valence::fit::target_transform(model, vector_d::Zero(6), 0)),
                        doctest::Contains("expected at least 1 component"), valence::invalid_input);
   CHECK_THROWS_WITH_AS(static_cast<void>(valence::fit::target_transform(model, vector_d::Zero(6), 1, -1.0)),

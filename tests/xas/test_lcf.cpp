@@ -216,6 +216,10 @@ TEST_CASE("lcf and lcf_all reject bad input with messages that name it") {
   CHECK_THROWS_WITH_AS(static_cast<void>(valence::xas::lcf(e, a + b, two, options)),
                        doctest::Contains("expected lower < upper"), valence::invalid_input);
   options = {};
+  options.upper = 0.3;  // two weights of at most 0.3 cannot sum to one
+  CHECK_THROWS_WITH_AS(static_cast<void>(valence::xas::lcf(e, a + b, two, options)),
+                       doctest::Contains("the standards cannot be fitted"), valence::invalid_input);
+  options = {};
   options.sigma = vector_d::Zero(50);
   CHECK_THROWS_WITH_AS(static_cast<void>(valence::xas::lcf(e, a + b, two, options)),
                        doctest::Contains("'options.sigma' holds 0"), valence::invalid_input);
