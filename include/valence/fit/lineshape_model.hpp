@@ -201,13 +201,14 @@ class lineshape_model {
     constexpr const char* function = "valence::fit::lineshape_model::fit";
     check_fit_inputs(function, x, y, options);
     const auto map = tie_map();
+    const vector_d constant = constant_part();
     const vector_d inverse_sigma =
         options.sigma.size() == 0 ? vector_d::Ones(x.size()) : vector_d(options.sigma.cwiseInverse());
     const auto residuals = [&](const vector_d& q) -> vector_d {
-      return (y - evaluate(x, map * q + constant_part())).cwiseProduct(inverse_sigma);
+      return (y - evaluate(x, map * q + constant)).cwiseProduct(inverse_sigma);
     };
     const auto jacobian = [&](const vector_d& q) -> matrix_d {
-      return -(inverse_sigma.asDiagonal() * full_jacobian(x, map * q + constant_part()) * map);
+      return -(inverse_sigma.asDiagonal() * full_jacobian(x, map * q + constant) * map);
     };
     auto solver = options.solver;
     std::vector<index> free;
@@ -233,7 +234,7 @@ class lineshape_model {
     lineshape_fit out;
     out.solver = levenberg_marquardt(residuals, jacobian, q0, solver);
     out.names = names_;
-    out.values = map * out.solver.parameters + constant_part();
+    out.values = map * out.solver.parameters + constant;
     out.covariance = map * out.solver.covariance * map.transpose();
     out.standard_errors = out.covariance.diagonal().cwiseSqrt();
     out.fitted = evaluate(x, out.values);
@@ -373,13 +374,7 @@ class lineshape_model {
     core::check_finite(function, "y", y);
     if (options.sigma.size() != 0) {
       core::check_same_size(function, "options.sigma", options.sigma, "y", y);
-      for (index i = 0; i < options.sigma.size(); ++i) {
-        if (!(options.sigma(i) > 0) || !std::isfinite(options.sigma(i))) {
-          throw invalid_input(core::detail::message(
-              function, "parameter 'options.sigma' holds " + core::detail::format_value(options.sigma(i)) +
-                            " at index " + std::to_string(i) + "; expected positive finite values"));
-        }
-      }
+      core::check_positive(function, "options.sigma", options.sigma);
     }
     if (options.solver.lower.size() != 0 || options.solver.upper.size() != 0) {
       throw invalid_input(core::detail::message(function,

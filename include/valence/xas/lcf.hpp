@@ -280,13 +280,7 @@ inline lcf_linear lcf_solve(const matrix_d& a, const vector_d& y, const vector_d
   vector_d sqrt_w;
   if (options.sigma.size() != 0) {
     core::check_same_size(function, "options.sigma", options.sigma, "mu", mu);
-    for (index i = 0; i < options.sigma.size(); ++i) {
-      if (!(options.sigma(i) > 0) || !std::isfinite(options.sigma(i))) {
-        throw invalid_input(core::detail::message(
-            function, "'options.sigma' holds " + core::detail::format_value(options.sigma(i)) + " at index " +
-                          std::to_string(i) + "; expected positive finite values"));
-      }
-    }
+    core::check_positive(function, "options.sigma", options.sigma);
     sqrt_w = options.sigma.segment(window.begin, window.size).cwiseInverse();
   }
   const auto prepared = detail::lcf_prepare(function, standards, options);
