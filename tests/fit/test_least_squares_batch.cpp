@@ -71,6 +71,16 @@ void check_against_single(const mixture_problem& p, const least_squares_options<
     if (b.keep_residuals) {
       VALENCE_CHECK_REL(single.residuals.norm(), batch.residuals.col(k).norm(), 1e-9, 0.0);
     }
+    if (b.keep_covariance) {
+      const Eigen::Index n = p.design.cols();
+      REQUIRE(batch.covariances.rows() == n * n);
+      for (Eigen::Index j = 0; j < n * n; ++j) {
+        CAPTURE(j);
+        // The same tolerance as the standard errors, on the scale of the variances.
+        VALENCE_CHECK_REL(single.covariance(j % n, j / n), batch.covariances(j, k), 1e-8,
+                          1e-12 * single.covariance.diagonal().maxCoeff());
+      }
+    }
   }
 }
 
@@ -82,6 +92,7 @@ TEST_SUITE("fit") {
     check_against_single(p, {});
     batch_options<double> b;
     b.keep_residuals = true;
+    b.keep_covariance = true;
     b.block_columns = 5;  // several blocks, a ragged last one
     check_against_single(p, {}, b);
   }
@@ -105,6 +116,7 @@ TEST_SUITE("fit") {
     sum.sum_to = 1.05;
     batch_options<double> b;
     b.block_columns = 7;
+    b.keep_covariance = true;
     check_against_single(p, sum, b);
   }
 
@@ -112,6 +124,7 @@ TEST_SUITE("fit") {
     const auto p = make_problem(100, 12, 4);
     batch_options<double> b;
     b.column_weights = (p.data.array().abs() + 0.1).inverse().matrix();  // Poisson-like 1/counts
+    b.keep_covariance = true;
     check_against_single(p, {}, b);
     least_squares_options<double> nn;
     nn.nonnegative = true;
@@ -149,8 +162,12 @@ TEST_SUITE("fit") {
     auto p = make_problem(80, 10, 5);
     p.data(7, 3) = std::numeric_limits<double>::quiet_NaN();
     p.data(0, 8) = std::numeric_limits<double>::infinity();
-    const auto r = valence::fit::least_squares_batch(p.design, p.data);
+    batch_options<double> b;
+    b.keep_covariance = true;
+    const auto r = valence::fit::least_squares_batch(p.design, p.data, {}, b);
     CHECK(r.failed() == 2);
+    CHECK(doctest::IsNaN(r.covariances(4, 3)));
+    CHECK(std::isfinite(r.covariances(4, 2)));
     CHECK(r.status[3] == column_status::non_finite_data);
     CHECK(r.status[8] == column_status::non_finite_data);
     CHECK(doctest::IsNaN(r.coefficients(0, 3)));
@@ -158,11 +175,11 @@ TEST_SUITE("fit") {
     const auto single = valence::fit::least_squares(p.design, Eigen::VectorXd(p.data.col(4)));
     VALENCE_CHECK_REL(single.coefficients(1), r.coefficients(1, 4), 1e-10, 1.0);
 
-    batch_options<double> b;
-    b.column_weights = Eigen::MatrixXd::Ones(80, 10);
-    b.column_weights(5, 6) = -1;
+    batch_options<double> own;
+    own.column_weights = Eigen::MatrixXd::Ones(80, 10);
+    own.column_weights(5, 6) = -1;
     p = make_problem(80, 10, 5);
-    const auto rw = valence::fit::least_squares_batch(p.design, p.data, {}, b);
+    const auto rw = valence::fit::least_squares_batch(p.design, p.data, {}, own);
     CHECK(rw.failed() == 1);
     CHECK(rw.status[6] == column_status::invalid_weights);
   }

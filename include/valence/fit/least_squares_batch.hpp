@@ -49,6 +49,9 @@ struct batch_options {
   matrix_x<Real> column_weights;
   /// Keep the \f$m \times P\f$ matrix of residuals (doubles the output memory).
   bool keep_residuals = false;
+  /// Keep every column's \f$n \times n\f$ covariance (\f$n^2 \times P\f$ values), for errors of
+  /// functions of several coefficients (sums, ratios, mean oxidation states).
+  bool keep_covariance = false;
   /// Columns processed together; 0 chooses a block whose data fit in about 256 KiB.
   index block_columns = 0;
 };
@@ -70,6 +73,10 @@ struct least_squares_batch_result {
   /// \f$n \times P\f$ bound states, column-major (`active[j + n * p]` for coefficient j of column p).
   std::vector<bound_state> active;
   matrix_x<Real> residuals;  ///< \f$m \times P\f$, only if batch_options::keep_residuals
+  /// \f$n^2 \times P\f$, only if batch_options::keep_covariance: column p is column p's covariance,
+  /// column-major (scaled as the standard errors are; zero rows and columns for coefficients held on
+  /// a bound; NaN for a column that is not `ok`).
+  matrix_x<Real> covariances;
   /// \f$(A^TWA)^{-1}\f$ shared by every column of an unconstrained fit with shared weights; empty otherwise.
   matrix_x<Real> unscaled_covariance;
   index rank = 0;             ///< rank of the (shared-weight) design
@@ -283,6 +290,7 @@ class batch_fitter {
     w.warm = true;
     x = w.solution;
     const index p = w.solver.unscaled_covariance(m, c_, w.state, w.covariance);
+    keep_covariance(column, w.covariance);
     for (index j = 0; j < n; ++j) {
       r_.active[std::size_t(j + n * column)] = w.state[std::size_t(j)];
       w.covariance(j, 0) = w.covariance(j, j);
@@ -293,8 +301,19 @@ class batch_fitter {
 
   template <typename Cov>
   void set_unconstrained_errors(index column, const Cov& covariance) const {
+    keep_covariance(column, covariance);
     set_variances(column, covariance.diagonal());
     r_.dof(column) = f_.rows - f_.cols;
+  }
+
+  // The unscaled covariance, kept (on request) until finish_block scales it.
+  template <typename Cov>
+  void keep_covariance(index column, const Cov& covariance) const {
+    if (batch_.keep_covariance) {
+      for (index j = 0; j < f_.cols; ++j) {
+        r_.covariances.col(column).segment(j * f_.cols, f_.cols) = covariance.col(j).template cast<Real>();
+      }
+    }
   }
 
   // Unscaled variances, kept in the standard-error column until finish_block scales them.
@@ -317,6 +336,9 @@ class batch_fitter {
         r_.chi_square(column) = r_.reduced_chi_square(column) = r_.r_factor(column) = nan;
         if (batch_.keep_residuals) {
           r_.residuals.col(column).setConstant(nan);
+        }
+        if (batch_.keep_covariance) {
+          r_.covariances.col(column).setConstant(nan);
         }
         continue;
       }
@@ -348,6 +370,9 @@ class batch_fitter {
       r_.reduced_chi_square(column) = Real(reduced);
       r_.r_factor(column) = Real(unweighted / w.data_norm2(k));
       const Acc scale = options_.scale_covariance ? reduced : Acc(1);
+      if (batch_.keep_covariance) {
+        r_.covariances.col(column) *= Real(scale);
+      }
       r_.standard_errors.col(column) = (r_.standard_errors.col(column).template cast<Acc>() * scale)
                                            .cwiseMax(Acc(0))
                                            .cwiseSqrt()
@@ -492,6 +517,9 @@ template <typename DerivedA, typename DerivedY>
   r.active.assign(static_cast<std::size_t>(n * columns), bound_state::free);
   if (batch.keep_residuals) {
     r.residuals.resize(m, columns);
+  }
+  if (batch.keep_covariance) {
+    r.covariances.resize(n * n, columns);
   }
   if (!own_weights && !constraints.any()) {
     r.unscaled_covariance = f.unscaled_covariance.template cast<Real>();

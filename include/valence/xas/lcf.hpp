@@ -20,7 +20,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <limits>
 #include <optional>
 #include <string>
@@ -193,43 +195,120 @@ inline matrix_d lcf_design(const char* function, const std::vector<lcf_interpola
   return a;
 }
 
-// The weights for given standards on the window: background terms are eliminated by projection
-// (they are free and outside the sum), then fit::least_squares solves the constrained problem.
-struct lcf_linear {
-  fit::least_squares_result<double> weights;
-  vector_d background;
-  vector_d fit;
+// The data side of a fit over the window, shared by every set of standards fitted to it: the
+// data, the square roots of the weights, and the background columns with the weighted projection
+// that eliminates them (they are free and outside the sum, so the weights solve the reduced
+// problem min ||P diag(s) (A w - y)|| and the background follows from the residual).
+struct lcf_problem {
+  vector_d energy;
+  vector_d data;
+  vector_d sqrt_w;                               // empty: unweighted
+  matrix_d background;                           // m x b, b = 0, 1 or 2
+  Eigen::HouseholderQR<matrix_d> background_qr;  // of diag(s) B
+  matrix_d background_q;                         // its thin Q (m x b)
+
+  template <typename M>
+  M weighted(const M& m) const {
+    return sqrt_w.size() == 0 ? m : M(sqrt_w.asDiagonal() * m);
+  }
+  // (I - Q Q^T) diag(s) m: the weighted array with the best fit of the background removed.
+  template <typename M>
+  M reduced(const M& m) const {
+    M out = weighted(m);
+    if (background_q.cols() > 0) {
+      out -= background_q * (background_q.transpose() * out);
+    }
+    return out;
+  }
 };
 
-inline lcf_linear lcf_solve(const matrix_d& a, const vector_d& y, const vector_d& sqrt_w, const matrix_d& background,
-                            const lcf_options& o) {
+inline lcf_problem lcf_make_problem(const char* function, const vector_d& energy, const vector_d& mu,
+                                    const lcf_options& o) {
+  const auto window = lcf_window(function, energy, o);
+  lcf_problem p;
+  p.energy = energy.segment(window.begin, window.size);
+  p.data = (o.derivative ? vector_d(core::gradient(mu, energy)) : mu).segment(window.begin, window.size);
+  if (o.sigma.size() != 0) {
+    core::check_same_size(function, "options.sigma", o.sigma, "mu", mu);
+    core::check_positive(function, "options.sigma", o.sigma);
+    p.sqrt_w = o.sigma.segment(window.begin, window.size).cwiseInverse();
+  }
+  p.background.resize(window.size, (o.constant_background ? 1 : 0) + (o.linear_background ? 1 : 0));
+  if (o.constant_background) {
+    p.background.col(0).setOnes();
+  }
+  if (o.linear_background) {
+    p.background.col(p.background.cols() - 1) = p.energy.array() - 0.5 * (p.energy(0) + p.energy(window.size - 1));
+  }
+  if (p.background.cols() > 0) {
+    p.background_qr.compute(p.weighted(p.background));
+    p.background_q = p.background_qr.householderQ() * matrix_d::Identity(window.size, p.background.cols());
+  }
+  return p;
+}
+
+// Parameters of a fit with `standards` standards: free weights, shifts and background terms.
+inline void lcf_check_points(const char* function, const lcf_problem& p, index standards, const lcf_options& o) {
+  const index shifts = o.shift == lcf_shift::none ? 0 : (o.shift == lcf_shift::shared ? 1 : standards);
+  const index total = standards - (o.sum_to_one ? 1 : 0) + shifts + p.background.cols();
+  if (p.data.size() <= total) {
+    throw invalid_input(core::detail::message(function, "the window holds " + std::to_string(p.data.size()) +
+                                                            " points for " + std::to_string(total) +
+                                                            " parameters; expected more points than parameters"));
+  }
+}
+
+// The constrained weights of the reduced problem, with the unscaled covariance (lcf_finish scales
+// it by the fit's own reduced chi^2).
+template <typename DerivedA>
+fit::least_squares_result<double> lcf_weights(const char* function, const Eigen::MatrixBase<DerivedA>& a,
+                                              const vector_d& y, const lcf_options& o) {
   fit::least_squares_options<double> ls;
   if (o.sum_to_one) {
     ls.sum_to = 1.0;
   }
   ls.lower = vector_d::Constant(a.cols(), o.lower);
   ls.upper = vector_d::Constant(a.cols(), o.upper);
-  lcf_linear out;
-  if (background.cols() == 0) {
-    if (sqrt_w.size() != 0) {
-      ls.weights = sqrt_w.cwiseAbs2();
-    }
-    out.weights = fit::least_squares(a, y, ls);
-    out.fit = a * out.weights.coefficients;
-    return out;
+  ls.scale_covariance = false;
+  try {
+    return fit::least_squares(a, y, ls);
+  } catch (const invalid_input& e) {  // collinear standards, unreachable sum: say so in lcf's terms
+    throw invalid_input(core::detail::message(function, std::string("the standards cannot be fitted: ") + e.what()));
   }
-  // Weighted projection onto the complement of the background columns.
-  const vector_d s = sqrt_w.size() == 0 ? vector_d::Ones(y.size()) : sqrt_w;
-  const matrix_d b = s.asDiagonal() * background;
-  const Eigen::HouseholderQR<matrix_d> qr(b);
-  const matrix_d q = qr.householderQ() * matrix_d::Identity(b.rows(), b.cols());
-  const auto project = [&](const matrix_d& m) -> matrix_d { return m - q * (q.transpose() * m); };
-  const matrix_d pa = project(s.asDiagonal() * a);
-  const vector_d py = project(s.asDiagonal() * y);
-  out.weights = fit::least_squares(pa, py, ls);
-  const vector_d rest = s.asDiagonal() * (y - a * out.weights.coefficients);
-  out.background = qr.solve(rest);
-  out.fit = a * out.weights.coefficients + background * out.background;
+}
+
+// The result of weights `w` of the standards whose window values are `design`: curves, background
+// coefficients, statistics over the whole window, and the covariance scaled by chi^2 over the fit's
+// degrees of freedom (which count shifts and background terms, as Larch's do).
+inline lcf_result lcf_finish(const lcf_problem& p, const matrix_d& design, const fit::least_squares_result<double>& w,
+                             index shifts, bool sum_to_one) {
+  lcf_result out;
+  out.energy = p.energy;
+  out.data = p.data;
+  out.weights = w.coefficients;
+  out.fit.noalias() = design * w.coefficients;
+  out.components.resize(design.rows(), design.cols());
+  for (index j = 0; j < design.cols(); ++j) {
+    out.components.col(j) = design.col(j) * w.coefficients(j);
+  }
+  if (p.background.cols() > 0) {
+    out.background = p.background_qr.solve(p.weighted(vector_d(p.data - out.fit)));
+    out.fit += p.background * out.background;
+  }
+  out.residual = out.data - out.fit;
+  out.points = p.data.size();
+  out.parameters = w.parameters + shifts + p.background.cols();
+  out.chi_square = p.weighted(out.residual).squaredNorm();
+  const index dof = out.points - out.parameters;  // positive: lcf_check_points ran first
+  out.reduced_chi_square = out.chi_square / static_cast<double>(dof);
+  out.r_factor = out.residual.squaredNorm() / out.data.squaredNorm();
+  out.aic = fit::aic(out.chi_square, out.points, out.parameters);
+  out.bic = fit::bic(out.chi_square, out.points, out.parameters);
+  out.covariance = w.covariance * out.reduced_chi_square;
+  out.weight_errors = out.covariance.diagonal().cwiseMax(0.0).cwiseSqrt();
+  out.weight_sum = out.weights.sum();
+  // Under the sum constraint the sum is known exactly (its covariance sums to rounding).
+  out.weight_sum_error = sum_to_one ? 0.0 : std::sqrt(std::max(0.0, out.covariance.sum()));
   return out;
 }
 
@@ -244,7 +323,7 @@ inline lcf_linear lcf_solve(const matrix_d& a, const vector_d& y, const vector_d
 /// clipping, no penalty). Background terms are free and outside the sum. With shifts the standards
 /// are evaluated at \f$E - \delta_j\f$ and fit::levenberg_marquardt() minimises over the shifts with
 /// the weights solved exactly at every step (variable projection); the weight covariance is then
-/// conditional on the fitted shifts.
+/// conditional on the fitted shifts. The covariance is scaled by \f$\chi^2_\nu\f$, as Larch's is.
 /// \param energy data energies in eV, strictly increasing, finite.
 /// \param mu the data array (same kind as the standards), finite.
 /// \param standards one or more reference spectra on their own grids.
@@ -272,46 +351,18 @@ inline lcf_linear lcf_solve(const matrix_d& a, const vector_d& y, const vector_d
   if (standards.empty()) {
     throw invalid_input(core::detail::message(function, "no standards were given; expected at least one"));
   }
-  const auto window = detail::lcf_window(function, energy, options);
-  lcf_result out;
-  out.energy = energy.segment(window.begin, window.size);
-  const vector_d array = options.derivative ? vector_d(core::gradient(mu, energy)) : mu;
-  out.data = array.segment(window.begin, window.size);
-  vector_d sqrt_w;
-  if (options.sigma.size() != 0) {
-    core::check_same_size(function, "options.sigma", options.sigma, "mu", mu);
-    core::check_positive(function, "options.sigma", options.sigma);
-    sqrt_w = options.sigma.segment(window.begin, window.size).cwiseInverse();
-  }
+  const auto problem = detail::lcf_make_problem(function, energy, mu, options);
   const auto prepared = detail::lcf_prepare(function, standards, options);
   const index n = static_cast<index>(standards.size());
   const index n_shifts = options.shift == lcf_shift::none ? 0 : (options.shift == lcf_shift::shared ? 1 : n);
-  matrix_d background(window.size, (options.constant_background ? 1 : 0) + (options.linear_background ? 1 : 0));
-  if (options.constant_background) {
-    background.col(0).setOnes();
-  }
-  if (options.linear_background) {
-    background.col(background.cols() - 1) = out.energy.array() - 0.5 * (out.energy(0) + out.energy(window.size - 1));
-  }
-  const index total = n - (options.sum_to_one ? 1 : 0) + n_shifts + background.cols();
-  if (window.size <= total) {
-    throw invalid_input(core::detail::message(function, "the window holds " + std::to_string(window.size) +
-                                                            " points for " + std::to_string(total) +
-                                                            " parameters; expected more points than parameters"));
-  }
-  out.names.reserve(standards.size());
-  for (const auto& s : standards) {
-    out.names.push_back(s.name);
-  }
-  const auto solve = [&](const vector_d& shifts) {
-    const matrix_d design = detail::lcf_design(function, prepared, out.energy, shifts, options.allow_extrapolation);
-    try {
-      return detail::lcf_solve(design, out.data, sqrt_w, background, options);
-    } catch (const invalid_input& e) {  // collinear standards, unreachable sum: say so in lcf's terms
-      throw invalid_input(core::detail::message(function, std::string("the standards cannot be fitted: ") + e.what()));
-    }
+  detail::lcf_check_points(function, problem, n, options);
+  const vector_d y = problem.reduced(problem.data);
+  const auto design_at = [&](const vector_d& shifts) {
+    return detail::lcf_design(function, prepared, problem.energy, shifts, options.allow_extrapolation);
   };
   vector_d shifts = vector_d::Zero(n_shifts);
+  vector_d shift_errors;
+  bool converged = true;
   if (n_shifts > 0) {
     if (!(options.max_shift > 0) || !std::isfinite(options.max_shift)) {
       throw invalid_input(core::detail::message(function, "'options.max_shift' is " +
@@ -320,13 +371,11 @@ inline lcf_linear lcf_solve(const matrix_d& a, const vector_d& y, const vector_d
     }
     // Every shift the fit may try must find the standards defined: check the extremes up front.
     for (const double extreme : {-options.max_shift, options.max_shift}) {
-      static_cast<void>(detail::lcf_design(function, prepared, out.energy, vector_d::Constant(1, extreme),
-                                           options.allow_extrapolation));
+      static_cast<void>(design_at(vector_d::Constant(1, extreme)));
     }
+    // The reduced problem's residual is the weighted residual of the whole fit.
     const auto residuals = [&](const vector_d& d) -> vector_d {
-      const auto s = solve(d);
-      const vector_d r = out.data - s.fit;
-      return sqrt_w.size() == 0 ? r : vector_d(r.cwiseProduct(sqrt_w));
+      return detail::lcf_weights(function, problem.reduced(design_at(d)), y, options).residuals;
     };
     fit::levenberg_marquardt_options<double> lm;
     lm.lower = vector_d::Constant(n_shifts, -options.max_shift);
@@ -335,39 +384,18 @@ inline lcf_linear lcf_solve(const matrix_d& a, const vector_d& y, const vector_d
     lm.typical_magnitude = vector_d::Ones(n_shifts);  // 1 eV: shifts start at, and may end near, 0
     const auto shift_fit = fit::levenberg_marquardt(residuals, shifts, lm);
     shifts = shift_fit.parameters;
-    out.shift_errors = shift_fit.standard_errors;
-    out.converged = shift_fit.converged;
+    shift_errors = shift_fit.standard_errors;
+    converged = shift_fit.converged;
+  }
+  const matrix_d design = design_at(shifts);
+  auto out = detail::lcf_finish(problem, design, detail::lcf_weights(function, problem.reduced(design), y, options),
+                                n_shifts, options.sum_to_one);
+  for (const auto& s : standards) {
+    out.names.push_back(s.name);
   }
   out.shifts = shifts;
-  const auto solution = solve(shifts);
-  const auto& w = solution.weights;
-  out.weights = w.coefficients;
-  out.weight_errors = w.standard_errors;
-  out.covariance = w.covariance;
-  out.weight_sum = out.weights.sum();
-  // Under the sum constraint the sum is known exactly (its covariance sums to rounding).
-  out.weight_sum_error = options.sum_to_one ? 0.0 : std::sqrt(std::max(0.0, w.covariance.sum()));
-  out.background = solution.background;
-  out.fit = solution.fit;
-  out.residual = out.data - out.fit;
-  const matrix_d design = detail::lcf_design(function, prepared, out.energy, shifts, options.allow_extrapolation);
-  out.components = design * out.weights.asDiagonal();
-  out.points = window.size;
-  out.parameters = w.parameters + n_shifts + background.cols();
-  out.chi_square = sqrt_w.size() == 0 ? out.residual.squaredNorm() : out.residual.cwiseProduct(sqrt_w).squaredNorm();
-  const index dof = out.points - out.parameters;
-  out.reduced_chi_square = out.chi_square / static_cast<double>(std::max<index>(dof, 1));
-  out.r_factor = out.residual.squaredNorm() / out.data.squaredNorm();
-  out.aic = fit::aic(out.chi_square, out.points, out.parameters);
-  out.bic = fit::bic(out.chi_square, out.points, out.parameters);
-  // fit::least_squares scaled the covariance by chi^2 over its own degrees of freedom, which do not
-  // count the shifts and background terms; rescale to the fit's.
-  if (dof > 0 && w.dof > 0 && dof != w.dof) {
-    const double factor = static_cast<double>(w.dof) / static_cast<double>(dof);
-    out.covariance *= factor;
-    out.weight_errors *= std::sqrt(factor);
-    out.weight_sum_error *= std::sqrt(factor);
-  }
+  out.shift_errors = shift_errors;
+  out.converged = converged;
   return out;
 }
 
@@ -401,12 +429,79 @@ struct lcf_all_entry {
   double p_value = 1;
 };
 
+namespace detail {
+
+// Every combination of min..max of n indices (ascending, by size then lexicographically) that
+// contains all the required ones.
+inline std::vector<std::vector<index>> combinations_with(index n, index min_size, index max_size,
+                                                         const std::vector<bool>& required) {
+  std::vector<std::vector<index>> out;
+  for (index k = min_size; k <= max_size; ++k) {
+    std::vector<index> pick(static_cast<std::size_t>(k));
+    for (index j = 0; j < k; ++j) {
+      pick[static_cast<std::size_t>(j)] = j;
+    }
+    for (;;) {
+      index found = 0;
+      for (const index j : pick) {
+        found += required[static_cast<std::size_t>(j)] ? 1 : 0;
+      }
+      if (found == static_cast<index>(std::count(required.begin(), required.end(), true))) {
+        out.push_back(pick);
+      }
+      index j = k - 1;
+      while (j >= 0 && pick[static_cast<std::size_t>(j)] == n - k + j) {
+        --j;
+      }
+      if (j < 0) {
+        break;
+      }
+      ++pick[static_cast<std::size_t>(j)];
+      for (index i = j + 1; i < k; ++i) {
+        pick[static_cast<std::size_t>(i)] = pick[static_cast<std::size_t>(i - 1)] + 1;
+      }
+    }
+  }
+  return out;
+}
+
+// Runs task(0) ... task(count - 1), in parallel when compiled with OpenMP. An exception cannot leave
+// an OpenMP region, so each is caught and the one of the lowest index is rethrown afterwards: the
+// error is the same whatever the number of threads.
+template <typename Task>
+void for_each_in_parallel(std::size_t count, const Task& task) {
+  std::vector<std::exception_ptr> errors(count);
+  const auto total = static_cast<std::ptrdiff_t>(count);
+#if defined(_OPENMP)
+#pragma omp parallel for schedule(dynamic)
+#endif
+  for (std::ptrdiff_t i = 0; i < total; ++i) {
+    try {
+      task(static_cast<std::size_t>(i));
+    } catch (...) {
+      errors[static_cast<std::size_t>(i)] = std::current_exception();
+    }
+  }
+  for (const auto& e : errors) {
+    if (e) {
+      std::rethrow_exception(e);
+    }
+  }
+}
+
+}  // namespace detail
+
 /// \brief Fits every combination of min_standards … max_standards standards and ranks the fits.
 /// \ingroup xas
 ///
-/// Without shifts the standards are interpolated once and each combination is one exact
-/// fit::least_squares solve on a subset of columns. Combinations are fitted in order of size, so
-/// Larch's duplicate rule keeps the smaller of two fits that use the same standards.
+/// Without shifts the standards are interpolated once, the weighted design (with any background
+/// projected out) is factored once, \f$A' = QR\f$, and each combination \f$S\f$ is the exact
+/// fit::least_squares solve of \f$\min\|R_S w - Q^Ty'\|\f$: the same problem as lcf() on those
+/// standards, in \f$n\f$ rows instead of \f$m\f$. Curves and statistics are then formed over the
+/// whole window, so every entry is the result lcf() returns (to rounding). With shifts each
+/// combination is a full lcf(). Combinations are fitted in parallel when the library is compiled
+/// with OpenMP; Larch's duplicate rule is then applied in the order of size, so the smaller of two
+/// fits that use the same standards is kept, whatever the number of threads.
 /// \param energy, mu the data, as lcf().
 /// \param standards the candidate standards.
 /// \param options the settings of every fit (window, constraints, shifts, …).
@@ -436,75 +531,65 @@ struct lcf_all_entry {
     }
     required[static_cast<std::size_t>(it - standards.begin())] = true;
   }
-  // Without shifts every fit uses the same interpolated standards: interpolate (and differentiate)
-  // once onto the window, then give each fit the standards on exactly the data's energies, where
-  // linear interpolation returns the node values unchanged.
-  vector_d fit_energy = energy;
-  vector_d fit_mu = mu;
-  lcf_options each = options;
-  std::vector<lcf_standard> prepared = standards;
+  const auto combinations = detail::combinations_with(n, all.min_standards, all.max_standards, required);
+  std::vector<lcf_result> fits(combinations.size());
+  const auto subset_names = [&](const std::vector<index>& pick) {
+    std::vector<std::string> names;
+    for (const index j : pick) {
+      names.push_back(standards[static_cast<std::size_t>(j)].name);
+    }
+    return names;
+  };
   if (options.shift == lcf_shift::none) {
-    const auto window = detail::lcf_window(function, energy, options);
-    const auto interpolants = detail::lcf_prepare(function, standards, options);
-    fit_energy = energy.segment(window.begin, window.size);
-    fit_mu = (options.derivative ? vector_d(core::gradient(mu, energy)) : mu).segment(window.begin, window.size);
-    const matrix_d design =
-        detail::lcf_design(function, interpolants, fit_energy, vector_d(), options.allow_extrapolation);
-    for (std::size_t j = 0; j < standards.size(); ++j) {
-      prepared[j] = {standards[j].name, fit_energy, design.col(static_cast<index>(j))};
-    }
-    if (options.sigma.size() != 0) {
-      core::check_same_size(function, "options.sigma", options.sigma, "mu", mu);
-      each.sigma = options.sigma.segment(window.begin, window.size);
-    }
-    each.window = {-std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity()};
-    each.e0.reset();
-    each.cubic = false;
-    each.derivative = false;
+    // Every fit shares the data, the interpolated standards and the reduced problem
+    // min ||A' w - y'|| (lcf_problem). With A' = Q R factored once, the fit on the columns S is
+    // min ||R_S w - Q^T y'||^2 + const: the same constrained problem in n rows instead of m, solved
+    // by the same fit::least_squares. Statistics are then formed over the whole window.
+    core::check_same_size(function, "mu", mu, "energy", energy);
+    core::check_finite(function, "energy", energy);
+    core::check_finite(function, "mu", mu);
+    core::check_min_size(function, "energy", energy, 4);
+    core::check_strictly_increasing(function, "energy", energy);
+    const auto problem = detail::lcf_make_problem(function, energy, mu, options);
+    detail::lcf_check_points(function, problem, all.max_standards, options);
+    const matrix_d design = detail::lcf_design(function, detail::lcf_prepare(function, standards, options),
+                                               problem.energy, vector_d(), options.allow_extrapolation);
+    const Eigen::HouseholderQR<matrix_d> qr(problem.reduced(design));
+    const index rows = std::min(design.rows(), n);
+    const matrix_d triangular = qr.matrixQR().topRows(rows).triangularView<Eigen::Upper>();
+    const vector_d z = (qr.householderQ().transpose() * problem.reduced(problem.data)).head(rows);
+    detail::for_each_in_parallel(combinations.size(), [&](std::size_t i) {
+      const auto& pick = combinations[i];
+      const Eigen::Map<const Eigen::Matrix<index, Eigen::Dynamic, 1>> columns(pick.data(),
+                                                                               static_cast<index>(pick.size()));
+      fits[i] = detail::lcf_finish(problem, design(Eigen::all, columns),
+                                   detail::lcf_weights(function, triangular(Eigen::all, columns), z, options), 0,
+                                   options.sum_to_one);
+      fits[i].names = subset_names(pick);
+    });
+  } else {
+    detail::for_each_in_parallel(combinations.size(), [&](std::size_t i) {
+      std::vector<lcf_standard> subset;
+      for (const index j : combinations[i]) {
+        subset.push_back(standards[static_cast<std::size_t>(j)]);
+      }
+      fits[i] = lcf(energy, mu, subset, options);
+    });
   }
+  // Larch's duplicate rule, in the order of the combinations (smaller sets first).
   std::vector<lcf_all_entry> kept;
   std::vector<std::vector<index>> kept_sets;
-  for (index k = all.min_standards; k <= all.max_standards; ++k) {
-    // Lexicographic combinations of size k.
-    std::vector<index> pick(static_cast<std::size_t>(k));
-    for (index j = 0; j < k; ++j) {
-      pick[static_cast<std::size_t>(j)] = j;
+  for (std::size_t i = 0; i < combinations.size(); ++i) {
+    const auto& pick = combinations[i];
+    std::vector<index> significant;
+    for (std::size_t j = 0; j < pick.size(); ++j) {
+      if (std::abs(fits[i].weights(static_cast<index>(j))) > all.min_weight) {
+        significant.push_back(pick[j]);
+      }
     }
-    for (;;) {
-      const bool has_required = std::all_of(required.begin(), required.end(), [&, j = index(0)](bool r) mutable {
-        const bool ok = !r || std::find(pick.begin(), pick.end(), j) != pick.end();
-        ++j;
-        return ok;
-      });
-      if (has_required) {
-        std::vector<lcf_standard> subset;
-        for (const index j : pick) {
-          subset.push_back(prepared[static_cast<std::size_t>(j)]);
-        }
-        lcf_all_entry entry{pick, lcf(fit_energy, fit_mu, subset, each), 1.0};
-        std::vector<index> significant;
-        for (std::size_t j = 0; j < pick.size(); ++j) {
-          if (std::abs(entry.fit.weights(static_cast<index>(j))) > all.min_weight) {
-            significant.push_back(pick[j]);
-          }
-        }
-        if (std::find(kept_sets.begin(), kept_sets.end(), significant) == kept_sets.end()) {
-          kept_sets.push_back(significant);
-          kept.push_back(std::move(entry));
-        }
-      }
-      // Next combination.
-      index j = k - 1;
-      while (j >= 0 && pick[static_cast<std::size_t>(j)] == n - k + j) {
-        --j;
-      }
-      if (j < 0) {
-        break;
-      }
-      ++pick[static_cast<std::size_t>(j)];
-      for (index i = j + 1; i < k; ++i) {
-        pick[static_cast<std::size_t>(i)] = pick[static_cast<std::size_t>(i - 1)] + 1;
-      }
+    if (std::find(kept_sets.begin(), kept_sets.end(), significant) == kept_sets.end()) {
+      kept_sets.push_back(std::move(significant));
+      kept.push_back({pick, std::move(fits[i]), 1.0});
     }
   }
   const auto key = [&](const lcf_all_entry& e) {
