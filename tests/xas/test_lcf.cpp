@@ -179,6 +179,24 @@ TEST_CASE("lcf_all ranks combinations and drops those that duplicate a smaller f
   }
   // The three-standard fit checked against Larch above is never better than the best.
   CHECK(ranked.front().fit.reduced_chi_square <= 3.908076582307334e-05 * (1 + 1e-9));
+  // Each entry is lcf() on its standards: the triangle of one factorisation solves the same problem.
+  for (const auto& entry : ranked) {
+    std::vector<lcf_standard> subset;
+    for (const auto j : entry.standards) {
+      subset.push_back(standards[static_cast<std::size_t>(j)]);
+    }
+    const auto single = valence::xas::lcf(unknown.energy, unknown.spectrum, subset, options);
+    CHECK(entry.fit.names == single.names);
+    CHECK(entry.fit.parameters == single.parameters);
+    // measured: <= 1.9e-13 relative; tolerance 1e-11.
+    for (Eigen::Index j = 0; j < single.weights.size(); ++j) {
+      VALENCE_CHECK_REL(single.weights(j), entry.fit.weights(j), 1e-11, 1e-12);
+      VALENCE_CHECK_REL(single.weight_errors(j), entry.fit.weight_errors(j), 1e-11, 1e-15);
+    }
+    VALENCE_CHECK_REL(single.chi_square, entry.fit.chi_square, 1e-11, 0.0);
+    VALENCE_CHECK_REL(single.r_factor, entry.fit.r_factor, 1e-11, 0.0);
+    CHECK((single.fit - entry.fit.fit).cwiseAbs().maxCoeff() < 1e-9);
+  }
   all.required = {"s4"};
   for (const auto& entry : valence::xas::lcf_all(unknown.energy, unknown.spectrum, standards, options, all)) {
     CHECK(std::find(entry.standards.begin(), entry.standards.end(), 3) != entry.standards.end());
