@@ -13,6 +13,7 @@
 #include <valence/chem/oxidation_guesses.hpp>
 #include <valence/config.hpp>
 #include <valence/core/check.hpp>
+#include <valence/core/constants.hpp>
 #include <valence/core/error.hpp>
 #include <valence/core/gradient.hpp>
 #include <valence/core/interpolate.hpp>
@@ -20,6 +21,9 @@
 #include <valence/core/smooth.hpp>
 #include <valence/core/types.hpp>
 #include <valence/core/window.hpp>
+#include <valence/echem/gitt.hpp>
+#include <valence/echem/gitt_analyze.hpp>
+#include <valence/echem/gitt_segment.hpp>
 #include <valence/fit/bound_state.hpp>
 #include <valence/fit/least_squares.hpp>
 #include <valence/fit/least_squares_batch.hpp>
@@ -29,6 +33,7 @@
 #include <valence/fit/lineshapes.hpp>
 #include <valence/fit/model_selection.hpp>
 #include <valence/fit/pca.hpp>
+#include <valence/synth/gitt.hpp>
 #include <valence/version.hpp>
 #include <valence/xas/calibration.hpp>
 #include <valence/xas/deglitch.hpp>

@@ -4,10 +4,9 @@
 // oxide spectra (XAS Data Library, normalised by xas::pre_edge) with noise and a known shift,
 // the ranking rules of lcf_all, and the documented errors.
 #include <valence/xas/lcf.hpp>
-#include <valence/xas/pre_edge.hpp>
 
 #include <valence_test/accuracy.hpp>
-#include <valence_test/xdi_columns.hpp>
+#include <valence_test/mn_references.hpp>
 
 #include <doctest/doctest.h>
 
@@ -50,14 +49,6 @@ std::string au_file(const std::string& name) {
   return (valence_test::data_dir() / "xas/xraylarch/examples/fitting/doc_example3" / (name + ".dat")).string();
 }
 
-lcf_standard mn_norm(const std::string& file, const std::string& name) {
-  const auto columns =
-      valence_test::read_xdi_columns((valence_test::data_dir() / "xas/XASDataLibrary/data/Mn" / file).string());
-  const vector_d energy = columns.at("energy");
-  const auto edge = valence::xas::pre_edge(energy, valence_test::xdi_mu(columns, "ln(i0/itrans)"));
-  return {name, energy, edge.norm};
-}
-
 }  // namespace
 
 TEST_CASE("lcf matches Larch's lincombo_fit on the Au L3 example") {
@@ -84,8 +75,9 @@ TEST_CASE("lcf matches Larch's lincombo_fit on the Au L3 example") {
 
 TEST_CASE("lcf recovers the weights of noisy mixtures of Mn oxide spectra within their errors") {
   VALENCE_REQUIRE_DATA("xas/XASDataLibrary/data/Mn/MnO_rt_01.xdi");
-  const std::vector<lcf_standard> standards = {mn_norm("MnO_rt_01.xdi", "MnO"), mn_norm("Mn2O3_rt_01.xdi", "Mn2O3"),
-                                               mn_norm("MnO2_rt_01.xdi", "MnO2")};
+  const std::vector<lcf_standard> standards = {valence_test::mn_norm("MnO_rt_01.xdi", "MnO"),
+                                               valence_test::mn_norm("Mn2O3_rt_01.xdi", "Mn2O3"),
+                                               valence_test::mn_norm("MnO2_rt_01.xdi", "MnO2")};
   // The mixture on MnO's grid inside 6525-6625 eV (the spectra span 6520-6630 eV):
   // 0.25 MnO + 0.45 Mn2O3 + 0.30 MnO2, noise sigma 0.004.
   const auto first = valence::core::index_of(standards[0].energy, 6525.0) + 1;

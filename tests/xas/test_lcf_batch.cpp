@@ -5,10 +5,9 @@
 // with and without sigma, background and derivatives; bad spectra; float input; errors.
 #include <valence/core/propagation.hpp>
 #include <valence/xas/lcf.hpp>
-#include <valence/xas/pre_edge.hpp>
 
 #include <valence_test/accuracy.hpp>
-#include <valence_test/xdi_columns.hpp>
+#include <valence_test/mn_references.hpp>
 
 #include <doctest/doctest.h>
 
@@ -24,14 +23,6 @@ using valence::matrix_d;
 using valence::vector_d;
 using valence::xas::lcf_standard;
 
-lcf_standard mn_norm(const std::string& file, const std::string& name) {
-  const auto columns =
-      valence_test::read_xdi_columns((valence_test::data_dir() / "xas/XASDataLibrary/data/Mn" / file).string());
-  const vector_d energy = columns.at("energy");
-  const auto edge = valence::xas::pre_edge(energy, valence_test::xdi_mu(columns, "ln(i0/itrans)"));
-  return {name, energy, edge.norm};
-}
-
 struct series {
   std::vector<lcf_standard> standards;
   vector_d energy;
@@ -42,8 +33,8 @@ struct series {
 // offset and noise sigma 0.004; the MnO fraction runs from 0.05 to 0.6.
 series make_series() {
   series s;
-  s.standards = {mn_norm("MnO_rt_01.xdi", "MnO"), mn_norm("Mn2O3_rt_01.xdi", "Mn2O3"),
-                 mn_norm("MnO2_rt_01.xdi", "MnO2")};
+  s.standards = {valence_test::mn_norm("MnO_rt_01.xdi", "MnO"), valence_test::mn_norm("Mn2O3_rt_01.xdi", "Mn2O3"),
+                 valence_test::mn_norm("MnO2_rt_01.xdi", "MnO2")};
   const auto& grid = s.standards[0].energy;
   const auto first = valence::core::index_of(grid, 6525.0) + 1;
   const auto last = valence::core::index_of(grid, 6625.0);

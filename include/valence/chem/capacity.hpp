@@ -7,6 +7,7 @@
 #include <valence/chem/composition.hpp>
 #include <valence/chem/molar_mass.hpp>
 #include <valence/chem/oxidation.hpp>
+#include <valence/core/constants.hpp>
 #include <valence/core/detail/format.hpp>
 #include <valence/core/error.hpp>
 
@@ -18,9 +19,9 @@
 
 namespace valence::chem {
 
-/// \brief Faraday constant \f$F = N_A e\f$ in C/mol (CODATA 2018; exact in the SI since 2019).
+/// \brief Faraday constant \f$F = N_A e\f$ in C/mol (core::faraday_constant, CODATA 2018).
 /// \ingroup chem
-inline constexpr double faraday_constant = 96485.33212;
+inline constexpr double faraday_constant = core::faraday_constant;
 
 namespace detail {
 

@@ -47,6 +47,20 @@ void check_min_size(const char* function, const char* name, const Eigen::DenseBa
   }
 }
 
+/// \brief Throws unless a scalar is positive and finite.
+/// \ingroup core
+/// \param function qualified name of the calling function.
+/// \param name, value the parameter's name and value.
+/// \param unit the value's unit for the message ("g", "cm^2", …; empty for none).
+/// \throws valence::invalid_input naming the parameter, its value and what was expected.
+inline void check_positive_value(const char* function, const char* name, double value, const char* unit = "") {
+  if (!(value > 0) || !std::isfinite(value)) {
+    throw invalid_input(detail::message(function, std::string("parameter '") + name + "' is " +
+                                                      detail::format_value(value) + (*unit != 0 ? " " : "") + unit +
+                                                      "; expected a positive finite value"));
+  }
+}
+
 /// \brief Throws if any element is NaN or infinite.
 /// \ingroup core
 /// \param function qualified name of the calling function.
