@@ -24,7 +24,8 @@ struct segment_options {
   /// A sample is at rest when \f$|I|\f$ is below this fraction of the pulse current (the median
   /// \f$|I|\f$ of the samples above half the largest). 1 % as in Kang and Chueh's analysis.
   double rest_fraction = 0.01;
-  /// Pulses with fewer samples than this are ignored (a switching transient, not a titration).
+  /// Pulses with fewer samples than this are not steps (a switching transient, not a titration);
+  /// the rest before such a transient still ends at it.
   index min_pulse_points = 2;
 };
 
