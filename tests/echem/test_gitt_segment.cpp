@@ -145,4 +145,8 @@ TEST_CASE("segment rejects bad input with messages that name it") {
   o.rest_fraction = 1.5;
   CHECK_THROWS_WITH_AS(static_cast<void>(gitt::segment(t, v, one, o)),
                        doctest::Contains("option 'rest_fraction' is 1.5"), valence::invalid_input);
+  o = {};
+  o.min_pulse_points = 0;
+  CHECK_THROWS_WITH_AS(static_cast<void>(gitt::segment(t, v, one, o)),
+                       doctest::Contains("option 'min_pulse_points' is 0"), valence::invalid_input);
 }

@@ -96,6 +96,14 @@ TEST_CASE("synthetic_gitt balances charge, steps by IR and relaxes to the mean c
                        doctest::Contains("parameter 'diffusivity' is -1 cm^2/s; expected a positive finite value"),
                        valence::invalid_input);
   e.diffusivity = 1e-11;
+  e.resistance = -1;
+  CHECK_THROWS_WITH_AS(static_cast<void>(valence::synth::synthetic_gitt(e)),
+                       doctest::Contains("expected non-negative finite values"), valence::invalid_input);
+  e.resistance = 20;
+  e.steps = 0;
+  CHECK_THROWS_WITH_AS(static_cast<void>(valence::synth::synthetic_gitt(e)), doctest::Contains("at least one step"),
+                       valence::invalid_input);
+  e.steps = 3;
   e.current = 0;
   CHECK_THROWS_WITH_AS(static_cast<void>(valence::synth::synthetic_gitt(e)),
                        doctest::Contains("non-zero finite current"), valence::invalid_input);

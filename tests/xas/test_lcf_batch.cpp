@@ -172,6 +172,9 @@ TEST_CASE("lcf_batch rejects bad input with messages that name it") {
                        doctest::Contains("expected lcf_shift::none"), valence::invalid_input);
   CHECK_THROWS_WITH_AS(static_cast<void>(valence::xas::lcf_batch(e, spectra, two, {}, vector_d::Ones(3))),
                        doctest::Contains("'known_values' has 3 values for 2 standards"), valence::invalid_input);
+  CHECK_THROWS_WITH_AS(
+      static_cast<void>(valence::xas::lcf_batch(e, spectra, two, {}, vector_d::Constant(2, std::nan("")))),
+      doctest::Contains("'known_values'"), valence::invalid_input);
   CHECK_THROWS_WITH_AS(static_cast<void>(valence::xas::lcf_batch(e, spectra, {{"a", e, a}, {"copy", e, a}})),
                        doctest::Contains("valence::xas::lcf_batch"), valence::invalid_input);
 }
