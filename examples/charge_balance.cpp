@@ -9,7 +9,12 @@
 //
 // With a formula (e.g. "LiNi0.8Mn0.1Co0.1O2") the surface ledger is computed for it instead of the
 // two NMC622 compositions.
-#include <valence/valence.hpp>
+#include <valence/chem/capacity.hpp>
+#include <valence/chem/composition.hpp>
+#include <valence/chem/layered.hpp>
+#include <valence/chem/molar_mass.hpp>
+#include <valence/chem/oxidation.hpp>
+#include <valence/chem/oxidation_guesses.hpp>
 
 #include <cstdio>
 #include <string>

@@ -8,7 +8,11 @@
 //
 // file: whitespace-separated columns  energy  mu  ('#' comments). Without a file a synthetic Ni
 // K-edge (8345 eV inflection) with noise is used.
-#include <valence/valence.hpp>
+#include <valence/core/gradient.hpp>
+#include <valence/core/interpolate.hpp>
+#include <valence/core/smooth.hpp>
+#include <valence/xas/edge_energy.hpp>
+#include <valence/xas/pre_edge.hpp>
 
 #include <cmath>
 #include <cstdio>

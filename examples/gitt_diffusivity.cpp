@@ -8,7 +8,10 @@
 // With a file: an EC-Lab text export (.mpt; columns time/s, Ewe/V and I/mA or <I>/mA). Without: a
 // synthetic charge of a 1 um film (D = 1e-12 cm^2/s, R = 20 ohm, ten 10 s pulses with 5000 s
 // rests), then the same film with pulses too long for the equations.
-#include <valence/valence.hpp>
+#include <valence/echem/gitt.hpp>
+#include <valence/echem/gitt_analyze.hpp>
+#include <valence/echem/gitt_segment.hpp>
+#include <valence/synth/gitt.hpp>
 
 #include <algorithm>
 #include <cstdio>

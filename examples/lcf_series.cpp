@@ -12,7 +12,7 @@
 // all files overlap) and ranked over every combination of 1-3 of them. Without files the example
 // builds synthetic Ni L3 spectra: Ni2+, Ni3+ and Ni4+ standards and a ten-cycle series whose Ni2+
 // fraction grows from 0.10 to 0.55 (Ni3+ is the rest), measured 0.3 eV high, with noise 0.004.
-#include <valence/valence.hpp>
+#include <valence/xas/lcf.hpp>
 
 #include <algorithm>
 #include <cmath>

@@ -7,7 +7,7 @@
 //
 // The synthetic image is a 48 x 48 particle whose outer shell is reduced; one pixel is corrupted
 // with a NaN to show that it is flagged while the rest of the map is fitted.
-#include <valence/valence.hpp>
+#include <valence/fit/least_squares_batch.hpp>
 
 #include <algorithm>
 #include <cmath>

@@ -6,7 +6,9 @@
 //
 // file: whitespace-separated columns  energy  sample  reference_Ni2+  reference_Ni3+  ('#' comments).
 // Without a file the example builds synthetic L3-edge spectra with a known Ni2+ fraction of 0.35.
-#include <valence/valence.hpp>
+#include <valence/chem/oxidation.hpp>
+#include <valence/core/check.hpp>
+#include <valence/fit/least_squares.hpp>
 
 #include <cmath>
 #include <cstdio>

@@ -10,7 +10,8 @@
 // file: whitespace-separated columns  energy  i0  tey  tfy  pfy  ('#' comments). Without a file,
 // a synthetic Mn L edge (L3 at 640.0 eV, L2 at 651.0 eV) with a drifting I0 is used; its TFY is
 // saturated, which lowers the L3/L2 ratio the other channels agree on.
-#include <valence/valence.hpp>
+#include <valence/core/window.hpp>
+#include <valence/xas/soft_xas.hpp>
 
 #include <cmath>
 #include <cstdio>

@@ -10,7 +10,9 @@
 //
 // Synthetic data (counts with Poisson-like noise): surface L3/L2 = 2.6 (reduced Mn), transition
 // 2.2 with its L3 line 0.6 eV lower, bulk 1.9 (Mn4+); the line scan mixes the three spectra.
-#include <valence/valence.hpp>
+#include <valence/fit/lineshape_model.hpp>
+#include <valence/fit/lineshapes.hpp>
+#include <valence/fit/pca.hpp>
 
 #include <cmath>
 #include <cstdio>

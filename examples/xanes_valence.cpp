@@ -11,7 +11,11 @@
 // scan of the sample (at least two). Without files, three synthetic scans of a Ni3.4+ sample are
 // used (with monochromator offsets and one glitch). The standards are built-in synthetic Ni K
 // edges (8342.0, 8343.9, 8345.8 eV for Ni2+, Ni3+, Ni4+), the role reference scans play in a study.
-#include <valence/valence.hpp>
+#include <valence/xas/calibration.hpp>
+#include <valence/xas/deglitch.hpp>
+#include <valence/xas/edge_energy.hpp>
+#include <valence/xas/merge.hpp>
+#include <valence/xas/oxidation_calibration.hpp>
 
 #include <cmath>
 #include <cstdio>

@@ -13,17 +13,17 @@ namespace {
 
 using valence_test::vec;
 
-const Eigen::VectorXd x = vec({0.0, 0.5, 1.25, 2.0, 3.5, 4.0, 5.75, 6.0});
-const Eigen::VectorXd y = vec({1.0, 1.5, 0.75, -0.25, 2.0, 2.5, 1.125, 0.5});
-const Eigen::VectorXd xq = vec({0.125, 0.5, 1.0, 2.75, 3.625, 5.0, 5.875, 6.0});
+const Eigen::VectorXd knots = vec({0.0, 0.5, 1.25, 2.0, 3.5, 4.0, 5.75, 6.0});
+const Eigen::VectorXd values = vec({1.0, 1.5, 0.75, -0.25, 2.0, 2.5, 1.125, 0.5});
+const Eigen::VectorXd queries = vec({0.125, 0.5, 1.0, 2.75, 3.625, 5.0, 5.875, 6.0});
 
 }  // namespace
 
 TEST_SUITE("core") {
   TEST_CASE("interpolate_linear matches numpy interp bit for bit") {
     const auto expected = vec({1.125, 1.5, 1.0, 0.875, 2.125, 1.7142857142857144, 0.8125, 0.5});
-    const auto computed = valence::core::interpolate_linear(x, y, xq);
-    for (Eigen::Index i = 0; i < xq.size(); ++i) {
+    const auto computed = valence::core::interpolate_linear(knots, values, queries);
+    for (Eigen::Index i = 0; i < queries.size(); ++i) {
       CAPTURE(i);
       VALENCE_CHECK_ULP(expected(i), computed(i), 0);
     }
@@ -32,36 +32,36 @@ TEST_SUITE("core") {
   TEST_CASE("interpolate_linear extrapolation policies") {
     using valence::core::extrapolation;
     const auto outside = vec({-1.0, 7.0});
-    const auto held = valence::core::interpolate_linear(x, y, outside, extrapolation::hold);
+    const auto held = valence::core::interpolate_linear(knots, values, outside, extrapolation::hold);
     CHECK(held(0) == 1.0);
     CHECK(held(1) == 0.5);
-    const auto extended = valence::core::interpolate_linear(x, y, outside, extrapolation::extend);
+    const auto extended = valence::core::interpolate_linear(knots, values, outside, extrapolation::extend);
     CHECK(extended(0) == 0.0);   // slope 1 on [0, 0.5]
     CHECK(extended(1) == -2.0);  // slope -2.5 on [5.75, 6]
-    CHECK_THROWS_WITH_AS((void)valence::core::interpolate_linear(x, y, outside),
+    CHECK_THROWS_WITH_AS((void)valence::core::interpolate_linear(knots, values, outside),
                          doctest::Contains("'x_new' holds -1 at index 0, outside the data range [0, 6]"),
                          valence::invalid_input);
   }
 
   TEST_CASE("cubic_spline matches scipy CubicSpline (not-a-knot)") {
-    const valence::core::cubic_spline<double> spline(x, y, valence::core::extrapolation::extend);
+    const valence::core::cubic_spline<double> spline(knots, values, valence::core::extrapolation::extend);
     const auto values = vec({1.2292959536861066, 1.5, 1.13055773941071, 0.5406962482744104, 2.1707911576306653,
                              2.326284674289181, 0.8270982549105789, 0.5});
     const auto slopes = vec({1.530204238604919, -0.00832678176787045, -1.3305577394107098, 1.9417321823212976,
                              1.229539538439634, -0.9588557561950981, -2.499357121190548, -2.7348578361881657});
-    const auto computed = spline(xq);
-    for (Eigen::Index i = 0; i < xq.size(); ++i) {
+    const auto computed = spline(queries);
+    for (Eigen::Index i = 0; i < queries.size(); ++i) {
       CAPTURE(i);
       // measured: at most 1.1e-15 relative to the data scale (2.5); tolerance 8 eps.
       VALENCE_CHECK_REL(values(i), computed(i), 8 * std::numeric_limits<double>::epsilon(), 2.5);
-      VALENCE_CHECK_REL(slopes(i), spline.derivative(xq(i)), 8 * std::numeric_limits<double>::epsilon(), 2.5);
+      VALENCE_CHECK_REL(slopes(i), spline.derivative(queries(i)), 8 * std::numeric_limits<double>::epsilon(), 2.5);
     }
     VALENCE_CHECK_REL(-0.7860958241250318, spline(-0.5), 16 * std::numeric_limits<double>::epsilon(), 2.5);
     VALENCE_CHECK_REL(-1.1100012999956688, spline(6.5), 16 * std::numeric_limits<double>::epsilon(), 2.5);
   }
 
   TEST_CASE("cubic_spline with three points is the interpolating parabola (scipy)") {
-    const valence::core::cubic_spline<double> spline(x.head(3), y.head(3));
+    const valence::core::cubic_spline<double> spline(knots.head(3), values.head(3));
     VALENCE_CHECK_REL(1.3499999999999999, spline(0.25), 4 * std::numeric_limits<double>::epsilon(), 1.5);
     VALENCE_CHECK_REL(1.1999999999999997, spline(1.0), 4 * std::numeric_limits<double>::epsilon(), 1.5);
   }
@@ -93,13 +93,13 @@ TEST_SUITE("core") {
                          doctest::Contains("expected at least 2"), invalid_input);
     CHECK_THROWS_WITH_AS(valence::core::cubic_spline<double>(vec({0, 2, 1}), vec({1, 2, 3})),
                          doctest::Contains("'x' has a decrease at index 2"), invalid_input);
-    CHECK_THROWS_WITH_AS(valence::core::cubic_spline<double>(x, y.head(3)), doctest::Contains("expected equal sizes"),
-                         invalid_input);
-    CHECK_THROWS_WITH_AS((void)valence::core::interpolate_cubic(x, y, vec({6.5})),
+    CHECK_THROWS_WITH_AS(valence::core::cubic_spline<double>(knots, values.head(3)),
+                         doctest::Contains("expected equal sizes"), invalid_input);
+    CHECK_THROWS_WITH_AS((void)valence::core::interpolate_cubic(knots, values, vec({6.5})),
                          doctest::Contains("outside the data range"), invalid_input);
-    Eigen::VectorXd bad = y;
+    Eigen::VectorXd bad = values;
     bad(0) = std::numeric_limits<double>::infinity();
-    CHECK_THROWS_WITH_AS((void)valence::core::interpolate_cubic(x, bad, xq), doctest::Contains("'y' holds inf"),
-                         invalid_input);
+    CHECK_THROWS_WITH_AS((void)valence::core::interpolate_cubic(knots, bad, queries),
+                         doctest::Contains("'y' holds inf"), invalid_input);
   }
 }

@@ -5,6 +5,8 @@
 #include <valence/xas/edge_energy.hpp>
 #include <valence/xas/edge_metrics.hpp>
 
+#include <valence_test/edges.hpp>
+
 #include <doctest/doctest.h>
 
 #include <Eigen/Core>
@@ -21,10 +23,6 @@ Eigen::VectorXd grid(double shift = 0) {
   return Eigen::VectorXd::LinSpaced(1000, 8200.25, 8200.25 + 0.5 * 999) + Eigen::VectorXd::Constant(1000, shift);
 }
 
-double step(double e, double centre, double width) {
-  return 0.5 * (1 + std::tanh((e - centre) / width));
-}
-
 double gaussian(double e, double centre, double sigma) {
   return std::exp(-(e - centre) * (e - centre) / (2 * sigma * sigma));
 }
@@ -39,7 +37,7 @@ TEST_SUITE("xas") {
       const Eigen::VectorXd e = grid(shift);
       Eigen::VectorXd mu(e.size());
       for (Eigen::Index i = 0; i < e.size(); ++i) {
-        mu(i) = 0.1 + step(e(i) - shift, 8340.0, 1.5);
+        mu(i) = 0.1 + valence_test::tanh_step(e(i) - shift, 8340.0, 1.5);
       }
       // The curvature is odd about 8340 + shift on a grid symmetric about it: the linear
       // interpolation between the two bracketing points is exact up to rounding.
@@ -54,7 +52,7 @@ TEST_SUITE("xas") {
     const double sigma = 2.0;
     Eigen::VectorXd mu(e.size());
     for (Eigen::Index i = 0; i < e.size(); ++i) {
-      mu(i) = 0.1 + step(e(i), 8340.0, 1.5) + height * gaussian(e(i), centre, sigma);
+      mu(i) = 0.1 + valence_test::tanh_step(e(i), 8340.0, 1.5) + height * gaussian(e(i), centre, sigma);
     }
     valence::xas::white_line_options options;
     options.normalization.e0 = 8340.0;
@@ -72,7 +70,7 @@ TEST_SUITE("xas") {
                         height * g * ((x - centre) * (x - centre) / (sigma * sigma) - 1) / (sigma * sigma);
       x -= d1 / d2;
     }
-    const double top = step(x, 8340.0, 1.5) + height * gaussian(x, centre, sigma);
+    const double top = valence_test::tanh_step(x, 8340.0, 1.5) + height * gaussian(x, centre, sigma);
     CHECK(peak.interior);
     // The parabola through three points 0.5 eV apart on a Gaussian of sigma 2 eV: measured
     // errors 1.5e-3 eV in energy and 7.0e-5 in height (a third of the grid-point error).
@@ -81,7 +79,7 @@ TEST_SUITE("xas") {
     // Without the peak the spectrum still rises at the window's end: no white line inside it.
     Eigen::VectorXd rising(e.size());
     for (Eigen::Index i = 0; i < e.size(); ++i) {
-      rising(i) = 0.1 + step(e(i), 8340.0, 1.5) * (1 + 1e-3 * (e(i) - 8340.0));
+      rising(i) = 0.1 + valence_test::tanh_step(e(i), 8340.0, 1.5) * (1 + 1e-3 * (e(i) - 8340.0));
     }
     const auto none = valence::xas::white_line(e, rising, options);
     CHECK_FALSE(none.interior);
@@ -96,7 +94,7 @@ TEST_SUITE("xas") {
     const auto background = [](double x) { return 0.1 + 1e-4 * (x - 8340.0) + 2e-6 * (x - 8340.0) * (x - 8340.0); };
     Eigen::VectorXd mu(e.size());
     for (Eigen::Index i = 0; i < e.size(); ++i) {
-      mu(i) = background(e(i)) + step(e(i), 8345.0, 0.5) + amplitude * gaussian(e(i), centre, sigma);
+      mu(i) = background(e(i)) + valence_test::tanh_step(e(i), 8345.0, 0.5) + amplitude * gaussian(e(i), centre, sigma);
     }
     valence::xas::pre_edge_centroid_options options;
     options.normalization.e0 = 8340.0;
@@ -150,7 +148,8 @@ TEST_SUITE("xas") {
     const Eigen::VectorXd e = grid();
     Eigen::VectorXd mu(e.size());
     for (Eigen::Index i = 0; i < e.size(); ++i) {
-      mu(i) = 0.1 + step(e(i), 8340.0, 1.5) - 0.05 * gaussian(e(i), 8326.0, 1.2);  // a dip, not a peak
+      mu(i) =
+          0.1 + valence_test::tanh_step(e(i), 8340.0, 1.5) - 0.05 * gaussian(e(i), 8326.0, 1.2);  // a dip, not a peak
     }
     valence::xas::white_line_options window;
     window.window = 0;

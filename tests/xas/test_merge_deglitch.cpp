@@ -8,6 +8,7 @@
 #include <valence/xas/soft_xas.hpp>
 
 #include <valence_test/accuracy.hpp>
+#include <valence_test/edges.hpp>
 #include <valence_test/xdi_columns.hpp>
 
 #include <doctest/doctest.h>
@@ -20,14 +21,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-namespace {
-
-double step(double e, double centre, double width) {
-  return 0.5 * (1 + std::tanh((e - centre) / width));
-}
-
-}  // namespace
 
 TEST_SUITE("xas") {
   TEST_CASE("merge_scans: mean, standard deviation and standard error on the first scan's grid") {
@@ -108,7 +101,8 @@ TEST_SUITE("xas") {
     std::normal_distribution<double> noise(0.0, 0.002);
     Eigen::VectorXd mu(e.size());
     for (Eigen::Index i = 0; i < e.size(); ++i) {
-      mu(i) = 0.3 + step(e(i), 8340.0, 3.0) + 0.3 * std::exp(-(e(i) - 8352) * (e(i) - 8352) / 30.0) + noise(generator);
+      mu(i) = 0.3 + valence_test::tanh_step(e(i), 8340.0, 3.0) + 0.3 * std::exp(-(e(i) - 8352) * (e(i) - 8352) / 30.0) +
+              noise(generator);
     }
     const auto clean = valence::xas::find_glitches(e, mu);
     CHECK(clean.empty());
@@ -213,7 +207,9 @@ TEST_SUITE("xas") {
     Eigen::VectorXd shape(e.size()), i0(e.size()), raw(e.size());
     for (Eigen::Index i = 0; i < e.size(); ++i) {
       const double x = e(i) - 640.0;
-      shape(i) = e(i) < 635.0 ? 0.0 : step(e(i), 642.0, 1.0) * (1 - std::exp(-(e(i) - 635.0))) + std::exp(-x * x);
+      shape(i) = e(i) < 635.0
+                     ? 0.0
+                     : valence_test::tanh_step(e(i), 642.0, 1.0) * (1 - std::exp(-(e(i) - 635.0))) + std::exp(-x * x);
       i0(i) = 1e5 * (1 + 0.1 * std::sin(e(i)));
       raw(i) = i0(i) * (0.2 + 0.001 * (e(i) - 630.0) + 2 * shape(i));
     }
