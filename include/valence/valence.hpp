@@ -21,6 +21,8 @@
 #include <valence/core/smooth.hpp>
 #include <valence/core/types.hpp>
 #include <valence/core/window.hpp>
+#include <valence/echem/cycling.hpp>
+#include <valence/echem/dqdv.hpp>
 #include <valence/echem/gitt.hpp>
 #include <valence/echem/gitt_analyze.hpp>
 #include <valence/echem/gitt_segment.hpp>

@@ -10,6 +10,9 @@
 
 #include <Eigen/Core>
 
+#include <cmath>
+#include <limits>
+
 namespace {
 
 using valence_test::vec;
@@ -97,5 +100,42 @@ TEST_SUITE("core") {
                          valence::invalid_input);
     CHECK_THROWS_WITH_AS((void)valence::core::boxcar(Eigen::VectorXd(), 1), doctest::Contains("expected at least 1"),
                          valence::invalid_input);
+  }
+}
+
+TEST_SUITE("core") {
+  // Expected values: scipy 1.10.1, scipy.ndimage.gaussian_filter1d(y, sigma) (mode "reflect",
+  // truncate 4), printed with 17 significant digits.
+  TEST_CASE("gaussian_filter matches SciPy's gaussian_filter1d, including kernels wider than the data") {
+    const auto y = vec({0.0, 1, 4, 2, -1, 3, 5, 2, 0.5});
+    // measured: at most 2 ulp; tolerance 8 ulp (sums of up to 41 terms).
+    const auto check = [](const Eigen::VectorXd& expected, const Eigen::VectorXd& computed) {
+      REQUIRE(computed.size() == expected.size());
+      for (Eigen::Index i = 0; i < expected.size(); ++i) {
+        CAPTURE(i);
+        VALENCE_CHECK_REL(expected(i), computed(i), 8 * std::numeric_limits<double>::epsilon(), 1.0);
+      }
+    };
+    check(vec({0.98600705566471736, 1.3969851337533341, 1.753378128874445, 1.8053061342216314, 1.8955074669833742,
+               2.2630007536187904, 2.4819954671059525, 2.1823175731730551, 1.7355022866046996}),
+          valence::core::gaussian_filter(y, 1.5));
+    // radius 20 on 9 samples: the reflection repeats.
+    check(vec({1.7203588127018155, 1.734417147072786, 1.7605549086848908, 1.795428185171257, 1.8345794771900368,
+               1.8731025486902755, 1.9065269547952226, 1.9310656800180914, 1.9439662856756259}),
+          valence::core::gaussian_filter(y, 5.0));
+    check(vec({1.3171061299141742, 1.3333143017039548, 1.3495795683818703}),
+          valence::core::gaussian_filter(vec({2.0, -1, 3}), 2.5));
+  }
+
+  TEST_CASE("gaussian_filter rejects bad input") {
+    using valence::invalid_input;
+    CHECK_THROWS_WITH_AS((void)valence::core::gaussian_filter(Eigen::VectorXd(), 1.0),
+                         doctest::Contains("valence::core::gaussian_filter"), invalid_input);
+    CHECK_THROWS_WITH_AS((void)valence::core::gaussian_filter(vec({1.0, NAN}), 1.0), doctest::Contains("'y' holds nan"),
+                         invalid_input);
+    CHECK_THROWS_WITH_AS((void)valence::core::gaussian_filter(vec({1.0, 2.0}), 0.0),
+                         doctest::Contains("parameter 'sigma' is 0"), invalid_input);
+    CHECK_THROWS_WITH_AS((void)valence::core::gaussian_filter(vec({1.0, 2.0}), 1.0, -1.0),
+                         doctest::Contains("parameter 'truncate' is -1"), invalid_input);
   }
 }

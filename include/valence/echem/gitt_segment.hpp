@@ -8,6 +8,7 @@
 #include <valence/core/detail/format.hpp>
 #include <valence/core/error.hpp>
 #include <valence/core/types.hpp>
+#include <valence/echem/detail/current.hpp>
 
 #include <Eigen/Core>
 
@@ -97,21 +98,11 @@ struct segmentation {
         "option 'min_pulse_points' is " + std::to_string(options.min_pulse_points) + "; expected at least 1"));
   }
   const index n = time.size();
-  const double largest = current.cwiseAbs().maxCoeff();
-  if (!(largest > 0)) {
+  segmentation out;
+  out.pulse_current = valence::echem::detail::reference_current(current);
+  if (!(out.pulse_current > 0)) {
     throw invalid_input(core::detail::message(function, "the current is zero throughout; expected current pulses"));
   }
-  // The pulse current: the median |I| of the samples above half the largest, so that a switching
-  // spike does not set the scale.
-  std::vector<double> high;
-  for (index i = 0; i < n; ++i) {
-    if (std::abs(current(i)) > 0.5 * largest) {
-      high.push_back(std::abs(current(i)));
-    }
-  }
-  std::nth_element(high.begin(), high.begin() + static_cast<std::ptrdiff_t>(high.size() / 2), high.end());
-  segmentation out;
-  out.pulse_current = high[high.size() / 2];
   const double threshold = options.rest_fraction * out.pulse_current;
   // -1, 0, +1 per sample: current off, or on with its sign.
   const auto state = [&](index i) { return std::abs(current(i)) < threshold ? 0 : (current(i) > 0 ? 1 : -1); };

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+// The current scale that rest thresholds are relative to (not part of the public API).
+#ifndef VALENCE_ECHEM_DETAIL_CURRENT_HPP
+#define VALENCE_ECHEM_DETAIL_CURRENT_HPP
+
+#include <valence/core/types.hpp>
+
+#include <Eigen/Core>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <vector>
+
+namespace valence::echem::detail {
+
+// The median |I| of the samples above half the largest |I|, so that a switching spike does not set
+// the scale. Zero when the current is zero throughout.
+inline double reference_current(const vector_d& current) {
+  const double largest = current.size() > 0 ? current.cwiseAbs().maxCoeff() : 0.0;
+  if (!(largest > 0)) {
+    return 0.0;
+  }
+  std::vector<double> high;
+  for (index i = 0; i < current.size(); ++i) {
+    if (std::abs(current(i)) > 0.5 * largest) {
+      high.push_back(std::abs(current(i)));
+    }
+  }
+  const auto middle = high.begin() + static_cast<std::ptrdiff_t>(high.size() / 2);
+  std::nth_element(high.begin(), middle, high.end());
+  return *middle;
+}
+
+}  // namespace valence::echem::detail
+
+#endif  // VALENCE_ECHEM_DETAIL_CURRENT_HPP
