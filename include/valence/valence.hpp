@@ -25,6 +25,7 @@
 #include <valence/echem/dqdv.hpp>
 #include <valence/echem/gitt.hpp>
 #include <valence/echem/gitt_analyze.hpp>
+#include <valence/echem/gitt_ici.hpp>
 #include <valence/echem/gitt_segment.hpp>
 #include <valence/fit/bound_state.hpp>
 #include <valence/fit/least_squares.hpp>

@@ -79,13 +79,13 @@ struct cycling_record {
 /// and energy are trapezoid integrals over its own samples (the interval across a sign change is
 /// split between no half-cycle, so a record sampled coarsely at the switch loses at most one
 /// interval's charge). Cycles pair each half-cycle of the record's first sign with the next one.
-/// \param time s, strictly increasing.
+/// \param time s, non-decreasing (repeated time stamps at step changes are allowed).
 /// \param voltage V.
 /// \param current any unit (capacities come out in that unit × h), sign as recorded.
 /// \param options the rest threshold.
 /// \returns half-cycles, cycles with coulombic and energy efficiencies, and the per-sample capacity.
 /// \throws valence::invalid_input for unequal lengths, fewer than 2 samples, non-finite values,
-///         time not strictly increasing, a `rest_fraction` outside (0, 1), or a current that is
+///         time that decreases, a `rest_fraction` outside (0, 1), or a current that is
 ///         zero throughout.
 [[nodiscard]] inline cycling_record split_cycles(const vector_d& time, const vector_d& voltage, const vector_d& current,
                                                  const cycling_options& options = {}) {
@@ -96,7 +96,16 @@ struct cycling_record {
   core::check_finite(function, "time", time);
   core::check_finite(function, "voltage", voltage);
   core::check_finite(function, "current", current);
-  core::check_strictly_increasing(function, "time", time);
+  // Cyclers log a step's end and the next step's start with one time stamp: equal times are
+  // allowed (the interval carries no charge); time running backwards is not.
+  for (index i = 0; i + 1 < time.size(); ++i) {
+    if (time(i + 1) < time(i)) {
+      throw invalid_input(core::detail::message(
+          function, "parameter 'time' decreases at index " + std::to_string(i + 1) + " (" +
+                        core::detail::format_value(time(i)) + " then " + core::detail::format_value(time(i + 1)) +
+                        "); expected non-decreasing times"));
+    }
+  }
   if (!(options.rest_fraction > 0 && options.rest_fraction < 1)) {
     throw invalid_input(core::detail::message(function, "option 'rest_fraction' is " +
                                                             core::detail::format_value(options.rest_fraction) +
