@@ -27,6 +27,7 @@
 #include <valence/echem/gitt_analyze.hpp>
 #include <valence/echem/gitt_ici.hpp>
 #include <valence/echem/gitt_segment.hpp>
+#include <valence/eels/mlls.hpp>
 #include <valence/eels/power_law.hpp>
 #include <valence/fit/bound_state.hpp>
 #include <valence/fit/least_squares.hpp>

@@ -23,7 +23,7 @@
 namespace valence::eels {
 
 /// \defgroup eels Electron energy-loss spectroscopy
-/// \brief Power-law background of core-loss edges, its fit and its subtraction.
+/// \brief Power-law background of core-loss edges (fit, subtraction) and MLLS fits of reference spectra.
 
 /// \brief How power_law_fit() estimates \f$A\f$ and \f$r\f$.
 /// \ingroup eels

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+// MLLS on constructed spectra: a power-law background and two reference edges (a "surface" and a
+// "bulk" L3/L2 shape) mixed with known coefficients; exact recovery, ordinary-least-squares
+// standard errors (HyperSpy's formula, computed independently here), honest Poisson errors over
+// noise realisations, the subtracted-background variant, and bad input.
+#include <valence/eels/mlls.hpp>
+
+#include <valence_test/accuracy.hpp>
+
+#include <doctest/doctest.h>
+
+#include <Eigen/Core>
+#include <Eigen/LU>
+
+#include <cmath>
+#include <random>
+
+namespace {
+
+namespace mlls_test {
+
+using valence::matrix_d;
+using valence::vector_d;
+
+// 600 to 700 eV in 0.25 eV channels: background window 605-635 eV, edges at 642 and 653 eV.
+vector_d axis() {
+  return 600.0 + 0.25 * vector_d::LinSpaced(401, 0, 400).array();
+}
+
+double peak(double e, double centre, double width) {
+  return std::exp(-0.5 * (e - centre) * (e - centre) / (width * width));
+}
+
+double step(double e, double centre) {
+  return 0.5 * (1 + std::tanh((e - centre) / 1.5));
+}
+
+// Two Mn-L-like references: white lines on a continuum step, with different L3/L2 ratios.
+matrix_d references(const vector_d& e) {
+  matrix_d r(e.size(), 2);
+  for (Eigen::Index i = 0; i < e.size(); ++i) {
+    if (e(i) < 636) {  // nothing before the edge: the background window sees the power law alone
+      r(i, 0) = r(i, 1) = 0;
+      continue;
+    }
+    const double continuum = 300 * (step(e(i), 642) + 0.5 * step(e(i), 653));
+    r(i, 0) = continuum + 4000 * peak(e(i), 642.0, 1.2) + 1500 * peak(e(i), 653.0, 1.4);  // "surface"
+    r(i, 1) = continuum + 2600 * peak(e(i), 643.5, 1.5) + 1400 * peak(e(i), 654.5, 1.5);  // "bulk"
+  }
+  return r;
+}
+
+vector_d mixture(const vector_d& e, const matrix_d& refs, double a, double b, std::mt19937* generator) {
+  vector_d s(e.size());
+  for (Eigen::Index i = 0; i < e.size(); ++i) {
+    const double mean = 4e12 * std::pow(e(i), -3.1) * 0.25 + a * refs(i, 0) + b * refs(i, 1);
+    s(i) = generator == nullptr ? mean : double(std::poisson_distribution<long>(mean)(*generator));
+  }
+  return s;
+}
+
+valence::eels::mlls_options options() {
+  valence::eels::mlls_options o;
+  o.fit_window = {636.0, 690.0};
+  o.background_window = {605.0, 635.0};
+  o.power_law.method = valence::eels::power_law_method::poisson;
+  return o;
+}
+
+}  // namespace mlls_test
+
+}  // namespace
+
+TEST_SUITE("eels") {
+  using namespace mlls_test;
+
+  TEST_CASE("mlls recovers the coefficients of a noiseless mixture on a power-law background") {
+    const vector_d e = axis();
+    const matrix_d refs = references(e);
+    const vector_d s = mixture(e, refs, 0.7, 0.3, nullptr);
+    for (const auto treatment :
+         {valence::eels::background_treatment::fixed_shape, valence::eels::background_treatment::subtracted}) {
+      auto o = options();
+      o.background = treatment;
+      const auto r = valence::eels::mlls(e, s, refs, o);
+      // measured: 7e-15; the Poisson power law of exact counts is exact.
+      VALENCE_CHECK_REL(0.7, r.coefficients(0), 1e-11, 0.0);
+      VALENCE_CHECK_REL(0.3, r.coefficients(1), 1e-11, 0.0);
+      VALENCE_CHECK_REL(0.7, r.fractions(0), 1e-11, 0.0);
+      CHECK(r.chi_square < 1e-12 * s.squaredNorm());
+      if (treatment == valence::eels::background_treatment::fixed_shape) {
+        REQUIRE(r.coefficients.size() == 3);
+        VALENCE_CHECK_REL(1.0, r.coefficients(2), 1e-11, 0.0);  // the background's scale
+      }
+      CHECK(r.energy.size() == r.fit.size());
+    }
+  }
+
+  TEST_CASE("mlls standard errors are ordinary least squares' (HyperSpy's formula)") {
+    const vector_d e = axis();
+    const matrix_d refs = references(e);
+    std::mt19937 generator(41);
+    const vector_d s = mixture(e, refs, 0.6, 0.4, &generator);
+    auto o = options();
+    o.constant = true;
+    o.linear = true;
+    const auto r = valence::eels::mlls(e, s, refs, o);
+    REQUIRE(r.coefficients.size() == 5);
+    // Independent: the normal equations of the same design, RSS/(m - p) (X^T X)^-1.
+    const Eigen::Index m = r.channels.size;
+    matrix_d x(m, 5);
+    x.leftCols(2) = refs.middleRows(r.channels.begin, m);
+    for (Eigen::Index i = 0; i < m; ++i) {
+      x(i, 2) = r.background(e(r.channels.begin + i));
+    }
+    x.col(3).setOnes();
+    x.col(4) = r.energy;
+    const vector_d y = s.segment(r.channels.begin, m);
+    const matrix_d gram_inverse = (x.transpose() * x).inverse();
+    const vector_d beta = gram_inverse * (x.transpose() * y);
+    const double rss = (y - x * beta).squaredNorm();
+    for (Eigen::Index j = 0; j < 5; ++j) {
+      CAPTURE(j);
+      // measured: 3e-9 relative for the coefficients (the normal equations lose digits; the
+      // solver does not) and 1e-10 for the errors; tolerance 1e-7.
+      VALENCE_CHECK_REL(beta(j), r.coefficients(j), 1e-7, 0.0);
+      VALENCE_CHECK_REL(std::sqrt(rss / double(m - 5) * gram_inverse(j, j)), r.standard_errors(j), 1e-7, 0.0);
+    }
+    VALENCE_CHECK_REL(rss / double(m - 5), r.reduced_chi_square, 1e-7, 0.0);
+  }
+
+  TEST_CASE("mlls Poisson-weighted errors and fraction errors describe the scatter over noise") {
+    const vector_d e = axis();
+    const matrix_d refs = references(e);
+    std::mt19937 generator(7);
+    auto o = options();
+    o.weighting = valence::eels::mlls_weighting::poisson;
+    const int trials = 200;
+    double z2_coefficient = 0;
+    double z2_fraction = 0;
+    for (int t = 0; t < trials; ++t) {
+      const auto r = valence::eels::mlls(e, mixture(e, refs, 0.7, 0.3, &generator), refs, o);
+      z2_coefficient += std::pow((r.coefficients(0) - 0.7) / r.standard_errors(0), 2) / trials;
+      z2_fraction += std::pow((r.fractions(0) - 0.7) / r.fraction_errors(0), 2) / trials;
+    }
+    // Honest errors give a mean squared z-score of 1 (standard deviation ~0.1 over 200 trials).
+    CHECK(z2_coefficient > 0.7);
+    CHECK(z2_coefficient < 1.35);
+    CHECK(z2_fraction > 0.7);
+    CHECK(z2_fraction < 1.35);
+  }
+
+  TEST_CASE("mlls rejects bad input with messages that name it") {
+    using valence::invalid_input;
+    const vector_d e = axis();
+    const matrix_d refs = references(e);
+    const vector_d s = mixture(e, refs, 0.7, 0.3, nullptr);
+    CHECK_THROWS_WITH_AS((void)valence::eels::mlls(e, s, refs.topRows(10), options()),
+                         doctest::Contains("parameter 'references' is 10 x 2"), invalid_input);
+    matrix_d same(e.size(), 2);
+    same.col(0) = refs.col(0);
+    same.col(1) = 2 * refs.col(0);
+    CHECK_THROWS_WITH_AS((void)valence::eels::mlls(e, s, same, options()),
+                         doctest::Contains("expected linearly independent references"), invalid_input);
+    auto o = options();
+    o.fit_window = {750.0, 800.0};
+    CHECK_THROWS_WITH_AS((void)valence::eels::mlls(e, s, refs, o), doctest::Contains("window 'fit_window'"),
+                         invalid_input);
+    o = options();
+    o.weighting = valence::eels::mlls_weighting::user;
+    o.weights = vector_d::Ones(5);
+    CHECK_THROWS_WITH_AS((void)valence::eels::mlls(e, s, refs, o), doctest::Contains("option 'weights' has 5"),
+                         invalid_input);
+    o = options();
+    vector_d holes = s;
+    holes.head(150).setZero();  // no counts before the edges
+    o.power_law.method = valence::eels::power_law_method::two_area;
+    CHECK_THROWS_WITH_AS((void)valence::eels::mlls(e, holes, refs, o),
+                         doctest::Contains("the power law cannot be fitted"), invalid_input);
+  }
+}
