@@ -74,6 +74,107 @@ struct mlls_result {
   core::index_range channels;     ///< the fitted channels
 };
 
+namespace detail {
+
+enum class mlls_outcome { ok, background_failed, singular };
+
+// Checks what every spectrum of a fit shares (axis, references, windows, options) and returns the
+// fitted channels.
+inline core::index_range check_mlls_setup(const char* function, const vector_d& energy, const matrix_d& references,
+                                          const mlls_options& options) {
+  using core::detail::message;
+  core::check_abscissa(function, "energy", energy, 3);
+  core::check_finite(function, "references", references);
+  if (references.rows() != energy.size() || references.cols() < 1) {
+    throw invalid_input(message(function, "parameter 'references' is " + std::to_string(references.rows()) + " x " +
+                                              std::to_string(references.cols()) + "; expected " +
+                                              std::to_string(energy.size()) +
+                                              " rows (one per channel) and at least one column"));
+  }
+  if (options.weighting == mlls_weighting::user) {
+    if (options.weights.size() != energy.size()) {
+      throw invalid_input(message(function, "option 'weights' has " + std::to_string(options.weights.size()) +
+                                                " elements; expected one per channel (" +
+                                                std::to_string(energy.size()) + ")"));
+    }
+    core::check_positive(function, "weights", options.weights);
+  }
+  if (options.background != background_treatment::none) {
+    (void)core::select_window(function, "background_window", energy, options.background_window, 3);
+  }
+  return core::select_window(function, "fit_window", energy, options.fit_window, 3);
+}
+
+// One spectrum (finite, on the checked axis): the power law, then the linear model.
+inline mlls_outcome solve_mlls(const vector_d& energy, const vector_d& spectrum, const matrix_d& references,
+                               const mlls_options& options, core::index_range w, mlls_result& out) {
+  out.channels = w;
+  out.energy = energy.segment(w.begin, w.size);
+  const vector_d observed = spectrum.segment(w.begin, w.size);
+  vector_d target = observed;
+  const index k = references.cols();
+  const bool fixed_shape = options.background == background_treatment::fixed_shape;
+  const index terms = k + (fixed_shape ? 1 : 0) + (options.constant ? 1 : 0) + (options.linear ? 1 : 0);
+  matrix_d design(w.size, terms);
+  design.leftCols(k) = references.middleRows(w.begin, w.size);
+  vector_d background = vector_d::Zero(w.size);
+  if (options.background != background_treatment::none) {
+    out.background = power_law_fit(energy, spectrum, options.background_window, options.power_law);
+    if (out.background.status != power_law_status::ok) {
+      return mlls_outcome::background_failed;
+    }
+    for (index i = 0; i < w.size; ++i) {
+      background(i) = out.background(out.energy(i));
+    }
+  }
+  index column = k;
+  if (fixed_shape) {
+    design.col(column++) = background;
+  } else if (options.background == background_treatment::subtracted) {
+    target -= background;
+  }
+  if (options.constant) {
+    design.col(column++).setOnes();
+  }
+  if (options.linear) {
+    design.col(column++) = out.energy;
+  }
+  fit::least_squares_options<double> ls;
+  ls.nonnegative = options.nonnegative;
+  if (options.weighting == mlls_weighting::poisson) {
+    ls.weights = observed.cwiseMax(1.0).cwiseInverse();
+    ls.scale_covariance = false;
+  } else if (options.weighting == mlls_weighting::user) {
+    ls.weights = options.weights.segment(w.begin, w.size);
+  }
+  fit::least_squares_result<double> f;
+  try {
+    f = fit::least_squares(design, target, ls);
+  } catch (const error&) {  // rank deficiency (or a failed active set) of this spectrum's design
+    return mlls_outcome::singular;
+  }
+  out.coefficients = f.coefficients;
+  out.standard_errors = f.standard_errors;
+  out.covariance = f.covariance;
+  out.fit = options.background == background_treatment::subtracted ? vector_d(f.fitted + background) : f.fitted;
+  out.residual = observed - out.fit;
+  out.chi_square = f.chi_square;
+  out.reduced_chi_square = f.reduced_chi_square;
+  out.r_factor = out.residual.squaredNorm() / observed.squaredNorm();
+  const double total = out.coefficients.head(k).sum();
+  out.fractions = out.coefficients.head(k) / total;
+  out.fraction_errors.resize(k);
+  const matrix_d c = out.covariance.topLeftCorner(k, k);
+  for (index i = 0; i < k; ++i) {
+    vector_d g = -out.fractions(i) / total * vector_d::Ones(k);
+    g(i) += 1 / total;
+    out.fraction_errors(i) = std::sqrt(std::max(g.dot(c * g), 0.0));
+  }
+  return mlls_outcome::ok;
+}
+
+}  // namespace detail
+
 /// \brief MLLS fit of a spectrum with reference spectra on the same energy axis.
 /// \ingroup eels
 ///
@@ -103,90 +204,22 @@ struct mlls_result {
 [[nodiscard]] inline mlls_result mlls(const vector_d& energy, const vector_d& spectrum, const matrix_d& references,
                                       const mlls_options& options) {
   constexpr const char* function = "valence::eels::mlls";
-  using core::detail::message;
   core::check_same_size(function, "spectrum", spectrum, "energy", energy);
-  core::check_abscissa(function, "energy", energy, 3);
   core::check_finite(function, "spectrum", spectrum);
-  core::check_finite(function, "references", references);
-  if (references.rows() != energy.size() || references.cols() < 1) {
-    throw invalid_input(message(function, "parameter 'references' is " + std::to_string(references.rows()) + " x " +
-                                              std::to_string(references.cols()) + "; expected " +
-                                              std::to_string(energy.size()) +
-                                              " rows (one per channel) and at least one column"));
-  }
+  const auto channels = detail::check_mlls_setup(function, energy, references, options);
   mlls_result out;
-  const auto w = core::select_window(function, "fit_window", energy, options.fit_window, 3);
-  out.channels = w;
-  out.energy = energy.segment(w.begin, w.size);
-  vector_d target = spectrum.segment(w.begin, w.size);
-  const index k = references.cols();
-  const bool fixed_shape = options.background == background_treatment::fixed_shape;
-  const index terms = k + (fixed_shape ? 1 : 0) + (options.constant ? 1 : 0) + (options.linear ? 1 : 0);
-  matrix_d design(w.size, terms);
-  design.leftCols(k) = references.middleRows(w.begin, w.size);
-  vector_d background = vector_d::Zero(w.size);
-  if (options.background != background_treatment::none) {
-    out.background = power_law_fit(energy, spectrum, options.background_window, options.power_law);
-    if (out.background.status != power_law_status::ok) {
-      throw invalid_input(message(function,
-                                  "the power law cannot be fitted over the background window (its counts "
-                                  "are not positive); expected a pre-edge window with positive counts"));
-    }
-    for (index i = 0; i < w.size; ++i) {
-      background(i) = out.background(out.energy(i));
-    }
+  switch (detail::solve_mlls(energy, spectrum, references, options, channels, out)) {
+    case detail::mlls_outcome::ok:
+      return out;
+    case detail::mlls_outcome::background_failed:
+      throw invalid_input(core::detail::message(
+          function,
+          "the power law cannot be fitted over the background window (its counts are not positive); "
+          "expected a pre-edge window with positive counts"));
+    default:
+      throw invalid_input(core::detail::message(
+          function, "the model is rank deficient over the fit window; expected linearly independent references"));
   }
-  index column = k;
-  if (fixed_shape) {
-    design.col(column++) = background;
-  } else if (options.background == background_treatment::subtracted) {
-    target -= background;
-  }
-  if (options.constant) {
-    design.col(column++).setOnes();
-  }
-  if (options.linear) {
-    design.col(column++) = out.energy;
-  }
-  fit::least_squares_options<double> ls;
-  ls.nonnegative = options.nonnegative;
-  if (options.weighting == mlls_weighting::poisson) {
-    ls.weights = spectrum.segment(w.begin, w.size).cwiseMax(1.0).cwiseInverse();
-    ls.scale_covariance = false;
-  } else if (options.weighting == mlls_weighting::user) {
-    if (options.weights.size() != energy.size()) {
-      throw invalid_input(message(function, "option 'weights' has " + std::to_string(options.weights.size()) +
-                                                " elements; expected one per channel (" +
-                                                std::to_string(energy.size()) + ")"));
-    }
-    core::check_positive(function, "weights", options.weights);
-    ls.weights = options.weights.segment(w.begin, w.size);
-  }
-  fit::least_squares_result<double> f;
-  try {
-    f = fit::least_squares(design, target, ls);
-  } catch (const invalid_input& e) {
-    throw invalid_input(message(function, std::string("the model cannot be solved over the fit window (") + e.what() +
-                                              "); expected linearly independent references"));
-  }
-  out.coefficients = f.coefficients;
-  out.standard_errors = f.standard_errors;
-  out.covariance = f.covariance;
-  out.fit = f.fitted + (options.background == background_treatment::subtracted ? background : vector_d::Zero(w.size));
-  out.residual = spectrum.segment(w.begin, w.size) - out.fit;
-  out.chi_square = f.chi_square;
-  out.reduced_chi_square = f.reduced_chi_square;
-  out.r_factor = out.residual.squaredNorm() / spectrum.segment(w.begin, w.size).squaredNorm();
-  const double total = out.coefficients.head(k).sum();
-  out.fractions = out.coefficients.head(k) / total;
-  out.fraction_errors.resize(k);
-  const matrix_d c = out.covariance.topLeftCorner(k, k);
-  for (index i = 0; i < k; ++i) {
-    vector_d g = -out.fractions(i) / total * vector_d::Ones(k);
-    g(i) += 1 / total;
-    out.fraction_errors(i) = std::sqrt(std::max(g.dot(c * g), 0.0));
-  }
-  return out;
 }
 
 }  // namespace valence::eels

@@ -6,6 +6,7 @@
 
 #include <valence/core/check.hpp>
 #include <valence/core/detail/format.hpp>
+#include <valence/core/detail/parallel.hpp>
 #include <valence/core/error.hpp>
 #include <valence/core/gradient.hpp>
 #include <valence/core/interpolate.hpp>
@@ -665,30 +666,6 @@ inline std::vector<std::vector<index>> combinations_with(index n, index min_size
   return out;
 }
 
-// Runs task(0) ... task(count - 1), in parallel when compiled with OpenMP. An exception cannot leave
-// an OpenMP region, so each is caught and the one of the lowest index is rethrown afterwards: the
-// error is the same whatever the number of threads.
-template <typename Task>
-void for_each_in_parallel(std::size_t count, const Task& task) {
-  std::vector<std::exception_ptr> errors(count);
-  const auto total = static_cast<std::ptrdiff_t>(count);
-#if defined(_OPENMP)
-#pragma omp parallel for schedule(dynamic)
-#endif
-  for (std::ptrdiff_t i = 0; i < total; ++i) {
-    try {
-      task(static_cast<std::size_t>(i));
-    } catch (...) {
-      errors[static_cast<std::size_t>(i)] = std::current_exception();
-    }
-  }
-  for (const auto& e : errors) {
-    if (e) {
-      std::rethrow_exception(e);
-    }
-  }
-}
-
 }  // namespace detail
 
 /// \brief Fits every combination of min_standards … max_standards standards and ranks the fits.
@@ -759,7 +736,7 @@ void for_each_in_parallel(std::size_t count, const Task& task) {
     const index rows = std::min(design.rows(), n);
     const matrix_d triangular = qr.matrixQR().topRows(rows).triangularView<Eigen::Upper>();
     const vector_d z = (qr.householderQ().transpose() * problem.reduced(problem.data)).head(rows);
-    detail::for_each_in_parallel(combinations.size(), [&](std::size_t i) {
+    core::detail::for_each_in_parallel(combinations.size(), [&](std::size_t i) {
       const auto& pick = combinations[i];
       const Eigen::Map<const Eigen::Matrix<index, Eigen::Dynamic, 1>> columns(pick.data(),
                                                                               static_cast<index>(pick.size()));
@@ -769,7 +746,7 @@ void for_each_in_parallel(std::size_t count, const Task& task) {
       fits[i].names = subset_names(pick);
     });
   } else {
-    detail::for_each_in_parallel(combinations.size(), [&](std::size_t i) {
+    core::detail::for_each_in_parallel(combinations.size(), [&](std::size_t i) {
       std::vector<lcf_standard> subset;
       for (const index j : combinations[i]) {
         subset.push_back(standards[static_cast<std::size_t>(j)]);

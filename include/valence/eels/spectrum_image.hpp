@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: MIT
+/// \file
+/// \brief MLLS at every pixel of a spectrum image: coefficient ("valence") maps with their errors,
+/// fraction maps, power-law maps and fit statistics, with a status per pixel.
+#ifndef VALENCE_EELS_SPECTRUM_IMAGE_HPP
+#define VALENCE_EELS_SPECTRUM_IMAGE_HPP
+
+#include <valence/core/detail/format.hpp>
+#include <valence/core/detail/parallel.hpp>
+#include <valence/core/error.hpp>
+#include <valence/core/types.hpp>
+#include <valence/eels/mlls.hpp>
+
+#include <Eigen/Core>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace valence::eels {
+
+/// \brief A read-only view of a spectrum image: `rows × cols` pixels of `channels` values each,
+/// at any strides (in elements), so that both `[y][x][E]` files (DM, HyperSpy) and channel-major
+/// stacks are read in place.
+/// \ingroup eels
+/// \tparam T float or double.
+template <typename T>
+struct spectrum_image_view {
+  static_assert(std::is_floating_point_v<T>, "valence::eels::spectrum_image_view holds float or double");
+  const T* data = nullptr;   ///< element (0, 0, 0)
+  index rows = 0;            ///< pixels along y
+  index cols = 0;            ///< pixels along x
+  index channels = 0;        ///< energy channels per pixel
+  index row_stride = 0;      ///< elements from (y, x, c) to (y + 1, x, c)
+  index col_stride = 0;      ///< elements from (y, x, c) to (y, x + 1, c)
+  index channel_stride = 1;  ///< elements from (y, x, c) to (y, x, c + 1)
+
+  /// \brief A contiguous `[y][x][E]` cube (energy fastest), the layout of DM spectrum images.
+  /// \param data first element; \param rows, cols, channels the sizes. \returns the view.
+  static spectrum_image_view contiguous(const T* data, index rows, index cols, index channels) {
+    return {data, rows, cols, channels, cols * channels, channels, 1};
+  }
+  /// \brief The value at pixel (\p y, \p x), channel \p c. \returns it.
+  T operator()(index y, index x, index c) const { return data[y * row_stride + x * col_stride + c * channel_stride]; }
+};
+
+/// \brief Outcome per pixel of fit_spectrum_image().
+/// \ingroup eels
+enum class pixel_status : std::uint8_t {
+  ok,                 ///< fitted
+  non_finite,         ///< the pixel's spectrum holds NaN or infinity
+  background_failed,  ///< its power law cannot be fitted (non-positive counts in the background window)
+  singular            ///< its model is rank deficient over the fit window
+};
+
+/// \brief Maps produced by fit_spectrum_image(); every map is rows × cols, NaN where the pixel
+/// failed.
+/// \ingroup eels
+struct spectrum_image_fit {
+  std::vector<matrix_d> coefficients;     ///< one map per model term, in mlls_result order
+  std::vector<matrix_d> standard_errors;  ///< one map per model term
+  std::vector<matrix_d> fractions;        ///< one map per reference: \f$\beta_i/\sum\beta\f$
+  std::vector<matrix_d> fraction_errors;  ///< one map per reference
+  matrix_d amplitude;                     ///< power-law \f$A\f$ (NaN without background)
+  matrix_d exponent;                      ///< power-law \f$r\f$ (NaN without background)
+  matrix_d chi_square;                    ///< \f$\chi^2\f$
+  matrix_d reduced_chi_square;            ///< \f$\chi^2/(m - p)\f$
+  matrix_d r_factor;                      ///< \f$\sum r^2/\sum y^2\f$
+  std::vector<pixel_status> status;       ///< per pixel, row-major: pixel (y, x) at y · cols + x
+  /// \brief Number of pixels that were not fitted. \returns the count of status ≠ ok.
+  [[nodiscard]] index failed() const {
+    return static_cast<index>(
+        std::count_if(status.begin(), status.end(), [](pixel_status s) { return s != pixel_status::ok; }));
+  }
+};
+
+/// \brief mlls() at every pixel of a spectrum image, in parallel with OpenMP.
+/// \ingroup eels
+///
+/// The axis, references, windows and options are checked once; each pixel's spectrum is read
+/// through the view (converted to double), fitted exactly as mlls() fits one spectrum, and written
+/// to the maps. A pixel whose spectrum is not finite, whose power law fails or whose model is
+/// singular gets its status and NaN in the maps; the others are still fitted.
+/// \tparam T float or double.
+/// \param energy energy loss, eV, one per channel.
+/// \param cube the spectrum image; see spectrum_image_view.
+/// \param references one column per reference spectrum, one row per channel.
+/// \param options as for mlls().
+/// \returns the maps and statuses.
+/// \throws valence::invalid_input for a null or empty view, `energy` not matching the channels,
+///         and everything mlls() rejects in its axis, references, windows and options.
+///
+/// **Accuracy.** Every pixel equals mlls() on its spectrum exactly (tests/eels/test_spectrum_image.cpp).
+/// Complexity: one power-law fit and one least-squares solve per pixel.
+template <typename T>
+[[nodiscard]] spectrum_image_fit fit_spectrum_image(const vector_d& energy, const spectrum_image_view<T>& cube,
+                                                    const matrix_d& references, const mlls_options& options) {
+  constexpr const char* function = "valence::eels::fit_spectrum_image";
+  if (cube.data == nullptr || cube.rows < 1 || cube.cols < 1 || cube.channels < 1) {
+    throw invalid_input(core::detail::message(
+        function, "parameter 'cube' is " + std::to_string(cube.rows) + " x " + std::to_string(cube.cols) + " x " +
+                      std::to_string(cube.channels) + (cube.data == nullptr ? " with no data" : "") +
+                      "; expected a non-empty spectrum image"));
+  }
+  if (energy.size() != cube.channels) {
+    throw invalid_input(core::detail::message(
+        function, "parameter 'energy' has " + std::to_string(energy.size()) + " values but the cube has " +
+                      std::to_string(cube.channels) + " channels; expected one energy per channel"));
+  }
+  const auto window = detail::check_mlls_setup(function, energy, references, options);
+  const index k = references.cols();
+  const index terms = k + (options.background == background_treatment::fixed_shape ? 1 : 0) +
+                      (options.constant ? 1 : 0) + (options.linear ? 1 : 0);
+  constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+  const matrix_d blank = matrix_d::Constant(cube.rows, cube.cols, nan);
+  spectrum_image_fit out{std::vector<matrix_d>(static_cast<std::size_t>(terms), blank),
+                         std::vector<matrix_d>(static_cast<std::size_t>(terms), blank),
+                         std::vector<matrix_d>(static_cast<std::size_t>(k), blank),
+                         std::vector<matrix_d>(static_cast<std::size_t>(k), blank),
+                         blank,
+                         blank,
+                         blank,
+                         blank,
+                         blank,
+                         std::vector<pixel_status>(static_cast<std::size_t>(cube.rows * cube.cols), pixel_status::ok)};
+  const auto pixels = static_cast<std::size_t>(cube.rows * cube.cols);
+  core::detail::for_each_in_parallel(pixels, [&](std::size_t p) {
+    const index y = static_cast<index>(p) / cube.cols;
+    const index x = static_cast<index>(p) % cube.cols;
+    vector_d spectrum(cube.channels);
+    for (index c = 0; c < cube.channels; ++c) {
+      spectrum(c) = static_cast<double>(cube(y, x, c));
+    }
+    if (!spectrum.allFinite()) {
+      out.status[p] = pixel_status::non_finite;
+      return;
+    }
+    mlls_result r;
+    const auto outcome = detail::solve_mlls(energy, spectrum, references, options, window, r);
+    if (outcome != detail::mlls_outcome::ok) {
+      out.status[p] =
+          outcome == detail::mlls_outcome::background_failed ? pixel_status::background_failed : pixel_status::singular;
+      return;
+    }
+    for (index j = 0; j < terms; ++j) {
+      out.coefficients[static_cast<std::size_t>(j)](y, x) = r.coefficients(j);
+      out.standard_errors[static_cast<std::size_t>(j)](y, x) = r.standard_errors(j);
+    }
+    for (index j = 0; j < k; ++j) {
+      out.fractions[static_cast<std::size_t>(j)](y, x) = r.fractions(j);
+      out.fraction_errors[static_cast<std::size_t>(j)](y, x) = r.fraction_errors(j);
+    }
+    out.amplitude(y, x) = r.background.amplitude;
+    out.exponent(y, x) = r.background.exponent;
+    out.chi_square(y, x) = r.chi_square;
+    out.reduced_chi_square(y, x) = r.reduced_chi_square;
+    out.r_factor(y, x) = r.r_factor;
+  });
+  return out;
+}
+
+}  // namespace valence::eels
+
+#endif  // VALENCE_EELS_SPECTRUM_IMAGE_HPP

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: MIT
+// fit_spectrum_image on a constructed 6 x 5 spectrum image whose surface fraction varies across
+// it (Poisson noise): every pixel equals mlls() on its spectrum; float input and a channel-major
+// strided view give the same maps; bad pixels get statuses while the rest are fitted.
+#include <valence/eels/spectrum_image.hpp>
+
+#include <doctest/doctest.h>
+
+#include <Eigen/Core>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+namespace {
+
+namespace si_test {
+
+using valence::matrix_d;
+using valence::vector_d;
+
+vector_d axis() {
+  return 600.0 + 0.25 * vector_d::LinSpaced(401, 0, 400).array();
+}
+
+matrix_d references(const vector_d& e) {
+  const auto peak = [](double v, double c, double w) { return std::exp(-0.5 * (v - c) * (v - c) / (w * w)); };
+  const auto step = [](double v, double c) { return 0.5 * (1 + std::tanh((v - c) / 1.5)); };
+  matrix_d r = matrix_d::Zero(e.size(), 2);
+  for (Eigen::Index i = 0; i < e.size(); ++i) {
+    if (e(i) >= 636) {
+      const double continuum = 300 * (step(e(i), 642) + 0.5 * step(e(i), 653));
+      r(i, 0) = continuum + 4000 * peak(e(i), 642.0, 1.2) + 1500 * peak(e(i), 653.0, 1.4);
+      r(i, 1) = continuum + 2600 * peak(e(i), 643.5, 1.5) + 1400 * peak(e(i), 654.5, 1.5);
+    }
+  }
+  return r;
+}
+
+// [y][x][E] counts: surface fraction 0.1 + 0.15 x, total 1 + 0.05 y.
+std::vector<double> cube(const vector_d& e, const matrix_d& refs, Eigen::Index rows, Eigen::Index cols) {
+  std::mt19937 generator(99);
+  std::vector<double> data(static_cast<std::size_t>(rows * cols * e.size()));
+  for (Eigen::Index y = 0; y < rows; ++y) {
+    for (Eigen::Index x = 0; x < cols; ++x) {
+      const double total = 1 + 0.05 * double(y);
+      const double surface = 0.1 + 0.15 * double(x);
+      for (Eigen::Index c = 0; c < e.size(); ++c) {
+        const double mean =
+            4e12 * std::pow(e(c), -3.1) * 0.25 + total * (surface * refs(c, 0) + (1 - surface) * refs(c, 1));
+        data[static_cast<std::size_t>((y * cols + x) * e.size() + c)] =
+            double(std::poisson_distribution<long>(mean)(generator));
+      }
+    }
+  }
+  return data;
+}
+
+valence::eels::mlls_options options() {
+  valence::eels::mlls_options o;
+  o.fit_window = {636.0, 690.0};
+  o.background_window = {605.0, 635.0};
+  o.weighting = valence::eels::mlls_weighting::poisson;
+  return o;
+}
+
+}  // namespace si_test
+
+}  // namespace
+
+TEST_SUITE("eels") {
+  using namespace si_test;
+
+  TEST_CASE("fit_spectrum_image equals mlls at every pixel and maps the surface fraction") {
+    const vector_d e = axis();
+    const matrix_d refs = references(e);
+    const Eigen::Index rows = 6;
+    const Eigen::Index cols = 5;
+    const auto data = cube(e, refs, rows, cols);
+    const auto view = valence::eels::spectrum_image_view<double>::contiguous(data.data(), rows, cols, e.size());
+    const auto maps = valence::eels::fit_spectrum_image(e, view, refs, options());
+    CHECK(maps.failed() == 0);
+    REQUIRE(maps.coefficients.size() == 3);
+    REQUIRE(maps.fractions.size() == 2);
+    for (Eigen::Index y = 0; y < rows; ++y) {
+      for (Eigen::Index x = 0; x < cols; ++x) {
+        CAPTURE(y);
+        CAPTURE(x);
+        const vector_d spectrum = Eigen::Map<const vector_d>(data.data() + (y * cols + x) * e.size(), e.size());
+        const auto one = valence::eels::mlls(e, spectrum, refs, options());
+        for (std::size_t j = 0; j < 3; ++j) {
+          CHECK(maps.coefficients[j](y, x) == one.coefficients(static_cast<Eigen::Index>(j)));
+          CHECK(maps.standard_errors[j](y, x) == one.standard_errors(static_cast<Eigen::Index>(j)));
+        }
+        CHECK(maps.fraction_errors[0](y, x) == one.fraction_errors(0));
+        CHECK(maps.reduced_chi_square(y, x) == one.reduced_chi_square);
+        CHECK(maps.exponent(y, x) == one.background.exponent);
+        // The map reads the construction back within its errors.
+        CHECK(std::abs(maps.fractions[0](y, x) - (0.1 + 0.15 * double(x))) < 4 * maps.fraction_errors[0](y, x));
+      }
+    }
+  }
+
+  TEST_CASE("fit_spectrum_image reads float cubes and strided views, and flags bad pixels") {
+    const vector_d e = axis();
+    const matrix_d refs = references(e);
+    const Eigen::Index rows = 3;
+    const Eigen::Index cols = 4;
+    const Eigen::Index n = e.size();
+    auto data = cube(e, refs, rows, cols);
+    data[static_cast<std::size_t>((1 * cols + 2) * n + 300)] = std::nan("");  // pixel (1, 2)
+    for (Eigen::Index c = 0; c < 150; ++c) {                                  // pixel (2, 0): no counts before the edge
+      data[static_cast<std::size_t>((2 * cols + 0) * n + c)] = 0;
+    }
+    auto o = options();
+    o.power_law.method = valence::eels::power_law_method::two_area;
+    const auto maps = valence::eels::fit_spectrum_image(
+        e, valence::eels::spectrum_image_view<double>::contiguous(data.data(), rows, cols, n), refs, o);
+    CHECK(maps.failed() == 2);
+    CHECK(maps.status[1 * 4 + 2] == valence::eels::pixel_status::non_finite);
+    CHECK(maps.status[2 * 4 + 0] == valence::eels::pixel_status::background_failed);
+    CHECK(std::isnan(maps.coefficients[0](1, 2)));
+    CHECK(std::isnan(maps.fractions[0](2, 0)));
+    CHECK(std::isfinite(maps.coefficients[0](0, 0)));
+
+    // The same cube as float, channel-major ([E][y][x]) and read through strides.
+    std::vector<float> planes(data.size());
+    for (Eigen::Index y = 0; y < rows; ++y) {
+      for (Eigen::Index x = 0; x < cols; ++x) {
+        for (Eigen::Index c = 0; c < n; ++c) {
+          planes[static_cast<std::size_t>(c * rows * cols + y * cols + x)] =
+              static_cast<float>(data[static_cast<std::size_t>((y * cols + x) * n + c)]);
+        }
+      }
+    }
+    const valence::eels::spectrum_image_view<float> strided{planes.data(), rows, cols, n, cols, 1, rows * cols};
+    const auto from_float = valence::eels::fit_spectrum_image(e, strided, refs, o);
+    CHECK(from_float.failed() == 2);
+    for (Eigen::Index y = 0; y < rows; ++y) {
+      for (Eigen::Index x = 0; x < cols; ++x) {
+        if (maps.status[static_cast<std::size_t>(y * cols + x)] == valence::eels::pixel_status::ok) {
+          // Counts are integers below 2^24: float holds them exactly.
+          CHECK(from_float.coefficients[0](y, x) == maps.coefficients[0](y, x));
+        }
+      }
+    }
+  }
+
+  TEST_CASE("fit_spectrum_image and mlls reject bad setups with messages that name them") {
+    using valence::invalid_input;
+    const vector_d e = axis();
+    const matrix_d refs = references(e);
+    const std::vector<double> data(static_cast<std::size_t>(2 * 2 * e.size()), 100.0);
+    const auto view = valence::eels::spectrum_image_view<double>::contiguous(data.data(), 2, 2, e.size());
+    CHECK_THROWS_WITH_AS((void)valence::eels::fit_spectrum_image(e.head(100), view, refs, options()),
+                         doctest::Contains("'energy' has 100 values but the cube has 401 channels"), invalid_input);
+    valence::eels::spectrum_image_view<double> empty;
+    CHECK_THROWS_WITH_AS((void)valence::eels::fit_spectrum_image(e, empty, refs, options()),
+                         doctest::Contains("expected a non-empty spectrum image"), invalid_input);
+    auto o = options();
+    o.background_window = {500.0, 520.0};
+    CHECK_THROWS_WITH_AS((void)valence::eels::fit_spectrum_image(e, view, refs, o),
+                         doctest::Contains("window 'background_window'"), invalid_input);
+  }
+}
