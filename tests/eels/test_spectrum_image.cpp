@@ -146,6 +146,26 @@ TEST_SUITE("eels") {
     }
   }
 
+  TEST_CASE("fit_spectrum_image reports progress by rows and stops when the callback cancels") {
+    const vector_d e = axis();
+    const matrix_d refs = references(e);
+    const auto data = cube(e, refs, 4, 3);
+    const auto view = valence::eels::spectrum_image_view<double>::contiguous(data.data(), 4, 3, e.size());
+    std::vector<Eigen::Index> calls;
+    const auto maps =
+        valence::eels::fit_spectrum_image(e, view, refs, options(), [&](Eigen::Index done, Eigen::Index total) {
+          CHECK(total == 12);
+          calls.push_back(done);
+          return done < 6;  // stop after the second row
+        });
+    CHECK(calls == std::vector<Eigen::Index>{3, 6});
+    CHECK(maps.cancelled);
+    CHECK(maps.failed() == 6);
+    CHECK(maps.status[5] == valence::eels::pixel_status::ok);
+    CHECK(maps.status[6] == valence::eels::pixel_status::cancelled);
+    CHECK(std::isnan(maps.coefficients[0](2, 0)));
+  }
+
   TEST_CASE("fit_spectrum_image and mlls reject bad setups with messages that name them") {
     using valence::invalid_input;
     const vector_d e = axis();

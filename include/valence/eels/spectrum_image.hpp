@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <string>
 #include <type_traits>
@@ -54,7 +55,8 @@ enum class pixel_status : std::uint8_t {
   ok,                 ///< fitted
   non_finite,         ///< the pixel's spectrum holds NaN or infinity
   background_failed,  ///< its power law cannot be fitted (non-positive counts in the background window)
-  singular            ///< its model is rank deficient over the fit window
+  singular,           ///< its model is rank deficient over the fit window
+  cancelled           ///< not processed: the progress callback cancelled the run
 };
 
 /// \brief Maps produced by fit_spectrum_image(); every map is rows × cols, NaN where the pixel
@@ -71,6 +73,7 @@ struct spectrum_image_fit {
   matrix_d reduced_chi_square;            ///< \f$\chi^2/(m - p)\f$
   matrix_d r_factor;                      ///< \f$\sum r^2/\sum y^2\f$
   std::vector<pixel_status> status;       ///< per pixel, row-major: pixel (y, x) at y · cols + x
+  bool cancelled = false;                 ///< the progress callback stopped the run
   /// \brief Number of pixels that were not fitted. \returns the count of status ≠ ok.
   [[nodiscard]] index failed() const {
     return static_cast<index>(
@@ -90,6 +93,8 @@ struct spectrum_image_fit {
 /// \param cube the spectrum image; see spectrum_image_view.
 /// \param references one column per reference spectrum, one row per channel.
 /// \param options as for mlls().
+/// \param progress called after each row of pixels with (pixels done, total); returning false
+///        cancels the run: the remaining pixels are flagged cancelled and the maps are returned.
 /// \returns the maps and statuses.
 /// \throws valence::invalid_input for a null or empty view, `energy` not matching the channels,
 ///         and everything mlls() rejects in its axis, references, windows and options.
@@ -98,7 +103,8 @@ struct spectrum_image_fit {
 /// Complexity: one power-law fit and one least-squares solve per pixel.
 template <typename T>
 [[nodiscard]] spectrum_image_fit fit_spectrum_image(const vector_d& energy, const spectrum_image_view<T>& cube,
-                                                    const matrix_d& references, const mlls_options& options) {
+                                                    const matrix_d& references, const mlls_options& options,
+                                                    const std::function<bool(index, index)>& progress = {}) {
   constexpr const char* function = "valence::eels::fit_spectrum_image";
   if (cube.data == nullptr || cube.rows < 1 || cube.cols < 1 || cube.channels < 1) {
     throw invalid_input(core::detail::message(
@@ -117,18 +123,18 @@ template <typename T>
                       (options.constant ? 1 : 0) + (options.linear ? 1 : 0);
   constexpr double nan = std::numeric_limits<double>::quiet_NaN();
   const matrix_d blank = matrix_d::Constant(cube.rows, cube.cols, nan);
-  spectrum_image_fit out{std::vector<matrix_d>(static_cast<std::size_t>(terms), blank),
-                         std::vector<matrix_d>(static_cast<std::size_t>(terms), blank),
-                         std::vector<matrix_d>(static_cast<std::size_t>(k), blank),
-                         std::vector<matrix_d>(static_cast<std::size_t>(k), blank),
-                         blank,
-                         blank,
-                         blank,
-                         blank,
-                         blank,
-                         std::vector<pixel_status>(static_cast<std::size_t>(cube.rows * cube.cols), pixel_status::ok)};
-  const auto pixels = static_cast<std::size_t>(cube.rows * cube.cols);
-  core::detail::for_each_in_parallel(pixels, [&](std::size_t p) {
+  spectrum_image_fit out{
+      std::vector<matrix_d>(static_cast<std::size_t>(terms), blank),
+      std::vector<matrix_d>(static_cast<std::size_t>(terms), blank),
+      std::vector<matrix_d>(static_cast<std::size_t>(k), blank),
+      std::vector<matrix_d>(static_cast<std::size_t>(k), blank),
+      blank,
+      blank,
+      blank,
+      blank,
+      blank,
+      std::vector<pixel_status>(static_cast<std::size_t>(cube.rows * cube.cols), pixel_status::cancelled)};
+  const auto fit_pixel = [&](std::size_t p) {
     const index y = static_cast<index>(p) / cube.cols;
     const index x = static_cast<index>(p) % cube.cols;
     vector_d spectrum(cube.channels);
@@ -159,7 +165,19 @@ template <typename T>
     out.chi_square(y, x) = r.chi_square;
     out.reduced_chi_square(y, x) = r.reduced_chi_square;
     out.r_factor(y, x) = r.r_factor;
-  });
+    out.status[p] = pixel_status::ok;
+  };
+  const index pixels = cube.rows * cube.cols;
+  for (index y = 0; y < cube.rows; ++y) {
+    const auto first = static_cast<std::size_t>(y * cube.cols);
+    core::detail::for_each_in_parallel(static_cast<std::size_t>(cube.cols),
+                                       [&](std::size_t x) { fit_pixel(first + x); });
+    const index done = (y + 1) * cube.cols;
+    if (progress && !progress(done, pixels) && done < pixels) {
+      out.cancelled = true;
+      break;
+    }
+  }
   return out;
 }
 
