@@ -30,6 +30,7 @@
 #include <valence/eels/mlls.hpp>
 #include <valence/eels/power_law.hpp>
 #include <valence/eels/spectrum_image.hpp>
+#include <valence/eels/white_line.hpp>
 #include <valence/fit/bound_state.hpp>
 #include <valence/fit/least_squares.hpp>
 #include <valence/fit/least_squares_batch.hpp>
