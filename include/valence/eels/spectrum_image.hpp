@@ -45,7 +45,8 @@ struct spectrum_image_view {
   static spectrum_image_view contiguous(const T* data, index rows, index cols, index channels) {
     return {data, rows, cols, channels, cols * channels, channels, 1};
   }
-  /// \brief The value at pixel (\p y, \p x), channel \p c. \returns it.
+  /// \brief The value at pixel (\p y, \p x), channel \p c.
+  /// \param y row; \param x column; \param c channel. \returns the value.
   T operator()(index y, index x, index c) const { return data[y * row_stride + x * col_stride + c * channel_stride]; }
 };
 
