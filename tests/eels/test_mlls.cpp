@@ -6,6 +6,7 @@
 #include <valence/eels/mlls.hpp>
 
 #include <valence_test/accuracy.hpp>
+#include <valence_test/eels_edges.hpp>
 
 #include <doctest/doctest.h>
 
@@ -22,38 +23,13 @@ namespace mlls_test {
 using valence::matrix_d;
 using valence::vector_d;
 
-// 600 to 700 eV in 0.25 eV channels: background window 605-635 eV, edges at 642 and 653 eV.
-vector_d axis() {
-  return 600.0 + 0.25 * vector_d::LinSpaced(401, 0, 400).array();
-}
-
-double peak(double e, double centre, double width) {
-  return std::exp(-0.5 * (e - centre) * (e - centre) / (width * width));
-}
-
-double step(double e, double centre) {
-  return 0.5 * (1 + std::tanh((e - centre) / 1.5));
-}
-
-// Two Mn-L-like references: white lines on a continuum step, with different L3/L2 ratios.
-matrix_d references(const vector_d& e) {
-  matrix_d r(e.size(), 2);
-  for (Eigen::Index i = 0; i < e.size(); ++i) {
-    if (e(i) < 636) {  // nothing before the edge: the background window sees the power law alone
-      r(i, 0) = r(i, 1) = 0;
-      continue;
-    }
-    const double continuum = 300 * (step(e(i), 642) + 0.5 * step(e(i), 653));
-    r(i, 0) = continuum + 4000 * peak(e(i), 642.0, 1.2) + 1500 * peak(e(i), 653.0, 1.4);  // "surface"
-    r(i, 1) = continuum + 2600 * peak(e(i), 643.5, 1.5) + 1400 * peak(e(i), 654.5, 1.5);  // "bulk"
-  }
-  return r;
-}
+using valence_test::eels_axis;
+using valence_test::eels_references;
 
 vector_d mixture(const vector_d& e, const matrix_d& refs, double a, double b, std::mt19937* generator) {
   vector_d s(e.size());
   for (Eigen::Index i = 0; i < e.size(); ++i) {
-    const double mean = 4e12 * std::pow(e(i), -3.1) * 0.25 + a * refs(i, 0) + b * refs(i, 1);
+    const double mean = valence_test::eels_mean_counts(e, refs, i, a, b);
     s(i) = generator == nullptr ? mean : double(std::poisson_distribution<long>(mean)(*generator));
   }
   return s;
@@ -75,8 +51,8 @@ TEST_SUITE("eels") {
   using namespace mlls_test;
 
   TEST_CASE("mlls recovers the coefficients of a noiseless mixture on a power-law background") {
-    const vector_d e = axis();
-    const matrix_d refs = references(e);
+    const vector_d e = eels_axis();
+    const matrix_d refs = eels_references(e);
     const vector_d s = mixture(e, refs, 0.7, 0.3, nullptr);
     for (const auto treatment :
          {valence::eels::background_treatment::fixed_shape, valence::eels::background_treatment::subtracted}) {
@@ -97,8 +73,8 @@ TEST_SUITE("eels") {
   }
 
   TEST_CASE("mlls standard errors are ordinary least squares' (HyperSpy's formula)") {
-    const vector_d e = axis();
-    const matrix_d refs = references(e);
+    const vector_d e = eels_axis();
+    const matrix_d refs = eels_references(e);
     std::mt19937 generator(41);
     const vector_d s = mixture(e, refs, 0.6, 0.4, &generator);
     auto o = options();
@@ -130,8 +106,8 @@ TEST_SUITE("eels") {
   }
 
   TEST_CASE("mlls Poisson-weighted errors and fraction errors describe the scatter over noise") {
-    const vector_d e = axis();
-    const matrix_d refs = references(e);
+    const vector_d e = eels_axis();
+    const matrix_d refs = eels_references(e);
     std::mt19937 generator(7);
     auto o = options();
     o.weighting = valence::eels::mlls_weighting::poisson;
@@ -152,8 +128,8 @@ TEST_SUITE("eels") {
 
   TEST_CASE("mlls rejects bad input with messages that name it") {
     using valence::invalid_input;
-    const vector_d e = axis();
-    const matrix_d refs = references(e);
+    const vector_d e = eels_axis();
+    const matrix_d refs = eels_references(e);
     const vector_d s = mixture(e, refs, 0.7, 0.3, nullptr);
     CHECK_THROWS_WITH_AS((void)valence::eels::mlls(e, s, refs.topRows(10), options()),
                          doctest::Contains("parameter 'references' is 10 x 2"), invalid_input);

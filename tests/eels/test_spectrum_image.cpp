@@ -4,6 +4,8 @@
 // strided view give the same maps; bad pixels get statuses while the rest are fitted.
 #include <valence/eels/spectrum_image.hpp>
 
+#include <valence_test/eels_edges.hpp>
+
 #include <doctest/doctest.h>
 
 #include <Eigen/Core>
@@ -19,23 +21,8 @@ namespace si_test {
 using valence::matrix_d;
 using valence::vector_d;
 
-vector_d axis() {
-  return 600.0 + 0.25 * vector_d::LinSpaced(401, 0, 400).array();
-}
-
-matrix_d references(const vector_d& e) {
-  const auto peak = [](double v, double c, double w) { return std::exp(-0.5 * (v - c) * (v - c) / (w * w)); };
-  const auto step = [](double v, double c) { return 0.5 * (1 + std::tanh((v - c) / 1.5)); };
-  matrix_d r = matrix_d::Zero(e.size(), 2);
-  for (Eigen::Index i = 0; i < e.size(); ++i) {
-    if (e(i) >= 636) {
-      const double continuum = 300 * (step(e(i), 642) + 0.5 * step(e(i), 653));
-      r(i, 0) = continuum + 4000 * peak(e(i), 642.0, 1.2) + 1500 * peak(e(i), 653.0, 1.4);
-      r(i, 1) = continuum + 2600 * peak(e(i), 643.5, 1.5) + 1400 * peak(e(i), 654.5, 1.5);
-    }
-  }
-  return r;
-}
+using valence_test::eels_axis;
+using valence_test::eels_references;
 
 // [y][x][E] counts: surface fraction 0.1 + 0.15 x, total 1 + 0.05 y.
 std::vector<double> cube(const vector_d& e, const matrix_d& refs, Eigen::Index rows, Eigen::Index cols) {
@@ -46,8 +33,7 @@ std::vector<double> cube(const vector_d& e, const matrix_d& refs, Eigen::Index r
       const double total = 1 + 0.05 * double(y);
       const double surface = 0.1 + 0.15 * double(x);
       for (Eigen::Index c = 0; c < e.size(); ++c) {
-        const double mean =
-            4e12 * std::pow(e(c), -3.1) * 0.25 + total * (surface * refs(c, 0) + (1 - surface) * refs(c, 1));
+        const double mean = valence_test::eels_mean_counts(e, refs, c, total * surface, total * (1 - surface));
         data[static_cast<std::size_t>((y * cols + x) * e.size() + c)] =
             double(std::poisson_distribution<long>(mean)(generator));
       }
@@ -72,8 +58,8 @@ TEST_SUITE("eels") {
   using namespace si_test;
 
   TEST_CASE("fit_spectrum_image equals mlls at every pixel and maps the surface fraction") {
-    const vector_d e = axis();
-    const matrix_d refs = references(e);
+    const vector_d e = eels_axis();
+    const matrix_d refs = eels_references(e);
     const Eigen::Index rows = 6;
     const Eigen::Index cols = 5;
     const auto data = cube(e, refs, rows, cols);
@@ -102,8 +88,8 @@ TEST_SUITE("eels") {
   }
 
   TEST_CASE("fit_spectrum_image reads float cubes and strided views, and flags bad pixels") {
-    const vector_d e = axis();
-    const matrix_d refs = references(e);
+    const vector_d e = eels_axis();
+    const matrix_d refs = eels_references(e);
     const Eigen::Index rows = 3;
     const Eigen::Index cols = 4;
     const Eigen::Index n = e.size();
@@ -147,8 +133,8 @@ TEST_SUITE("eels") {
   }
 
   TEST_CASE("fit_spectrum_image reports progress by rows and stops when the callback cancels") {
-    const vector_d e = axis();
-    const matrix_d refs = references(e);
+    const vector_d e = eels_axis();
+    const matrix_d refs = eels_references(e);
     const auto data = cube(e, refs, 4, 3);
     const auto view = valence::eels::spectrum_image_view<double>::contiguous(data.data(), 4, 3, e.size());
     std::vector<Eigen::Index> calls;
@@ -168,8 +154,8 @@ TEST_SUITE("eels") {
 
   TEST_CASE("fit_spectrum_image and mlls reject bad setups with messages that name them") {
     using valence::invalid_input;
-    const vector_d e = axis();
-    const matrix_d refs = references(e);
+    const vector_d e = eels_axis();
+    const matrix_d refs = eels_references(e);
     const std::vector<double> data(static_cast<std::size_t>(2 * 2 * e.size()), 100.0);
     const auto view = valence::eels::spectrum_image_view<double>::contiguous(data.data(), 2, 2, e.size());
     CHECK_THROWS_WITH_AS((void)valence::eels::fit_spectrum_image(e.head(100), view, refs, options()),

@@ -90,12 +90,7 @@ struct cycling_record {
 [[nodiscard]] inline cycling_record split_cycles(const vector_d& time, const vector_d& voltage, const vector_d& current,
                                                  const cycling_options& options = {}) {
   constexpr const char* function = "valence::echem::split_cycles";
-  core::check_same_size(function, "voltage", voltage, "time", time);
-  core::check_same_size(function, "current", current, "time", time);
-  core::check_min_size(function, "time", time, 2);
-  core::check_finite(function, "time", time);
-  core::check_finite(function, "voltage", voltage);
-  core::check_finite(function, "current", current);
+  valence::echem::detail::check_record(function, time, voltage, current);
   // Cyclers log a step's end and the next step's start with one time stamp: equal times are
   // allowed (the interval carries no charge); time running backwards is not.
   for (index i = 0; i + 1 < time.size(); ++i) {

@@ -80,12 +80,7 @@ struct segmentation {
 [[nodiscard]] inline segmentation segment(const vector_d& time, const vector_d& voltage, const vector_d& current,
                                           const segment_options& options = {}) {
   constexpr const char* function = "valence::echem::gitt::segment";
-  core::check_same_size(function, "voltage", voltage, "time", time);
-  core::check_same_size(function, "current", current, "time", time);
-  core::check_min_size(function, "time", time, 2);
-  core::check_finite(function, "time", time);
-  core::check_finite(function, "voltage", voltage);
-  core::check_finite(function, "current", current);
+  valence::echem::detail::check_record(function, time, voltage, current);
   core::check_strictly_increasing(function, "time", time);
   if (!(options.rest_fraction > 0 && options.rest_fraction < 1)) {
     throw invalid_input(core::detail::message(function, "option 'rest_fraction' is " +

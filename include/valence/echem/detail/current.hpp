@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
-// The current scale that rest thresholds are relative to (not part of the public API).
+// What every (t, V, I) analysis checks first, and the current scale that rest thresholds are
+// relative to (not part of the public API).
 #ifndef VALENCE_ECHEM_DETAIL_CURRENT_HPP
 #define VALENCE_ECHEM_DETAIL_CURRENT_HPP
 
+#include <valence/core/check.hpp>
 #include <valence/core/types.hpp>
 
 #include <Eigen/Core>
@@ -13,6 +15,16 @@
 #include <vector>
 
 namespace valence::echem::detail {
+
+// Equal lengths, at least two samples, all finite (the order of the times is the caller's rule).
+inline void check_record(const char* function, const vector_d& time, const vector_d& voltage, const vector_d& current) {
+  core::check_same_size(function, "voltage", voltage, "time", time);
+  core::check_same_size(function, "current", current, "time", time);
+  core::check_min_size(function, "time", time, 2);
+  core::check_finite(function, "time", time);
+  core::check_finite(function, "voltage", voltage);
+  core::check_finite(function, "current", current);
+}
 
 // The median |I| of the samples above half the largest |I|, so that a switching spike does not set
 // the scale. Zero when the current is zero throughout.
