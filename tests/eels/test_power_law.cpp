@@ -108,6 +108,7 @@ TEST_SUITE("eels") {
       o.method = method;
       const auto f = power_law_fit(e, c, {300.0, 450.0}, o);
       CHECK(f.status == valence::eels::power_law_status::ok);
+      CHECK(power_law_fit(e, c, {300.0, 450.0}, method).amplitude == f.amplitude);  // the method-only form
       // measured: 3e-14 (A) and 5e-15 (r); tolerance 1e-11.
       VALENCE_CHECK_REL(3e9, f.amplitude, 1e-11, 0.0);
       VALENCE_CHECK_REL(2.7, f.exponent, 1e-11, 0.0);

@@ -284,6 +284,17 @@ inline vector_d simpson_weights(const vector_d& x, index first, index last) {
   return r;
 }
 
+/// \brief power_law_fit() with a method and binned counts (the design's signature).
+/// \ingroup eels
+/// \param energy, counts, window as for power_law_fit(); \param method the estimator.
+/// \returns as power_law_fit(). \throws valence::invalid_input as power_law_fit().
+[[nodiscard]] inline power_law_result power_law_fit(const vector_d& energy, const vector_d& counts,
+                                                    const core::window<double>& window, power_law_method method) {
+  power_law_options options;
+  options.method = method;
+  return power_law_fit(energy, counts, window, options);
+}
+
 /// \brief A spectrum with its power-law background removed.
 /// \ingroup eels
 struct background_subtraction {
