@@ -50,6 +50,58 @@ struct spectrum_image_view {
   T operator()(index y, index x, index c) const { return data[y * row_stride + x * col_stride + c * channel_stride]; }
 };
 
+/// \brief The mean spectrum of the pixels of a region (e.g. the surface, transition zone or bulk
+/// of a particle), to serve as an MLLS reference or to compare regions.
+/// \ingroup eels
+///
+/// Pixels whose spectrum is not finite are left out and not counted.
+/// \tparam T float or double.
+/// \param cube the spectrum image. \param mask rows × cols; nonzero marks the region.
+/// \param[out] pixels if not null, receives the number of pixels averaged.
+/// \returns the mean spectrum (one value per channel).
+/// \throws valence::invalid_input for a null or empty view, a mask of another shape, or a region
+///         without a finite pixel.
+template <typename T>
+[[nodiscard]] vector_d region_mean(const spectrum_image_view<T>& cube,
+                                   const Eigen::Matrix<bool, Eigen::Dynamic, Eigen::Dynamic>& mask,
+                                   index* pixels = nullptr) {
+  constexpr const char* function = "valence::eels::region_mean";
+  if (cube.data == nullptr || cube.rows < 1 || cube.cols < 1 || cube.channels < 1) {
+    throw invalid_input(core::detail::message(function, "parameter 'cube' is empty; expected a spectrum image"));
+  }
+  if (mask.rows() != cube.rows || mask.cols() != cube.cols) {
+    throw invalid_input(core::detail::message(
+        function, "parameter 'mask' is " + std::to_string(mask.rows()) + " x " + std::to_string(mask.cols()) +
+                      " but the cube has " + std::to_string(cube.rows) + " x " + std::to_string(cube.cols) +
+                      " pixels; expected one entry per pixel"));
+  }
+  vector_d sum = vector_d::Zero(cube.channels);
+  vector_d spectrum(cube.channels);
+  index count = 0;
+  for (index y = 0; y < cube.rows; ++y) {
+    for (index x = 0; x < cube.cols; ++x) {
+      if (!mask(y, x)) {
+        continue;
+      }
+      for (index c = 0; c < cube.channels; ++c) {
+        spectrum(c) = static_cast<double>(cube(y, x, c));
+      }
+      if (spectrum.allFinite()) {
+        sum += spectrum;
+        ++count;
+      }
+    }
+  }
+  if (count == 0) {
+    throw invalid_input(
+        core::detail::message(function, "the region holds no pixel with a finite spectrum; expected at least one"));
+  }
+  if (pixels != nullptr) {
+    *pixels = count;
+  }
+  return sum / double(count);
+}
+
 /// \brief Outcome per pixel of fit_spectrum_image().
 /// \ingroup eels
 enum class pixel_status : std::uint8_t {
