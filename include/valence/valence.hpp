@@ -40,6 +40,7 @@
 #include <valence/fit/lineshapes.hpp>
 #include <valence/fit/model_selection.hpp>
 #include <valence/fit/pca.hpp>
+#include <valence/io/msa.hpp>
 #include <valence/synth/gitt.hpp>
 #include <valence/version.hpp>
 #include <valence/xas/calibration.hpp>
