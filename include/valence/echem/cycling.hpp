@@ -76,9 +76,10 @@ struct cycling_record {
 /// Samples are classified as rest (\f$|I| <\f$ rest_fraction × reference current) or on with a
 /// sign. A half-cycle starts at the first on-sample of a sign and runs to the first on-sample of
 /// the other sign; rests inside it (GITT, relaxation, the end of a CV step) belong to it. Its charge
-/// and energy are trapezoid integrals over its own samples (the interval across a sign change is
-/// split between no half-cycle, so a record sampled coarsely at the switch loses at most one
-/// interval's charge). Cycles pair each half-cycle of the record's first sign with the next one.
+/// and energy are trapezoid integrals over its own samples: the interval from its last sample to
+/// the next half-cycle's first belongs to neither, so a record sampled coarsely at the switch
+/// loses at most that one interval's charge. Cycles pair each half-cycle of the record's first
+/// sign with the next one.
 /// \param time s, non-decreasing (repeated time stamps at step changes are allowed).
 /// \param voltage V.
 /// \param current any unit (capacities come out in that unit × h), sign as recorded.
