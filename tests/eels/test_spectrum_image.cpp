@@ -185,6 +185,30 @@ TEST_SUITE("eels") {
                          doctest::Contains("no pixel with a finite spectrum"), invalid_input);
   }
 
+  TEST_CASE("bin_spectrum_image sums blocks of pixels and drops the incomplete ones") {
+    // 5 x 7 pixels of 3 channels, value = 100 y + 10 x + c.
+    std::vector<float> values(5 * 7 * 3);
+    for (Eigen::Index y = 0; y < 5; ++y) {
+      for (Eigen::Index x = 0; x < 7; ++x) {
+        for (Eigen::Index c = 0; c < 3; ++c) {
+          values[static_cast<std::size_t>((y * 7 + x) * 3 + c)] = static_cast<float>(100 * y + 10 * x + c);
+        }
+      }
+    }
+    const auto binned = valence::eels::bin_spectrum_image(
+        valence::eels::spectrum_image_view<float>::contiguous(values.data(), 5, 7, 3), 2, 3);
+    CHECK(binned.rows == 2);
+    CHECK(binned.cols == 2);
+    // Block (1, 1): rows 2-3, columns 3-5: sum of 100 y + 10 x + c over 6 pixels (exact in double).
+    const double expected = 3 * (100 * 2 + 100 * 3) + 2 * (10 * 3 + 10 * 4 + 10 * 5) + 6 * 2.0;
+    CHECK(binned.view()(1, 1, 2) == expected);
+    CHECK(binned.view()(0, 0, 0) == 3 * (0 + 100) + 2 * (0 + 10 + 20));
+    using valence::invalid_input;
+    CHECK_THROWS_WITH_AS((void)valence::eels::bin_spectrum_image(
+                             valence::eels::spectrum_image_view<float>::contiguous(values.data(), 5, 7, 3), 6, 1),
+                         doctest::Contains("block 6 x 1 for an image of 5 x 7 pixels"), invalid_input);
+  }
+
   TEST_CASE("fit_spectrum_image and mlls reject bad setups with messages that name them") {
     using valence::invalid_input;
     const vector_d e = eels_axis();

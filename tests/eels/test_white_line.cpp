@@ -120,6 +120,18 @@ TEST_SUITE("eels") {
     CHECK(z2 < 1.3);
   }
 
+  TEST_CASE("l23_edge_onsets gives the tabulated onsets of the cathode metals") {
+    // EELS Atlas (Ahn and Krivanek 1983) values.
+    CHECK(valence::eels::l23_edge_onsets("Mn").l3 == 640);
+    CHECK(valence::eels::l23_edge_onsets("Mn").l2 == 651);
+    CHECK(valence::eels::l23_edge_onsets("Fe").l2 == 721);
+    CHECK(valence::eels::l23_edge_onsets("Co").l3 == 779);
+    CHECK(valence::eels::l23_edge_onsets("Ni").l2 == 872);
+    CHECK_THROWS_WITH_AS((void)valence::eels::l23_edge_onsets("Cu"),
+                         doctest::Contains("parameter 'symbol' is 'Cu'; expected Mn, Fe, Co or Ni"),
+                         valence::invalid_input);
+  }
+
   TEST_CASE("white_line_ratio rejects bad input with messages that name it") {
     using valence::invalid_input;
     const vector_d e = axis();

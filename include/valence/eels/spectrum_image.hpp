@@ -102,6 +102,58 @@ template <typename T>
   return sum / double(count);
 }
 
+/// \brief A spectrum image owned in memory, contiguous `[y][x][E]` (what bin_spectrum_image() makes).
+/// \ingroup eels
+struct spectrum_image {
+  std::vector<double> data;  ///< rows · cols · channels values, energy fastest
+  index rows = 0;            ///< pixels along y
+  index cols = 0;            ///< pixels along x
+  index channels = 0;        ///< channels per pixel
+  /// \brief A view for fit_spectrum_image() and region_mean(). \returns the contiguous view.
+  [[nodiscard]] spectrum_image_view<double> view() const {
+    return spectrum_image_view<double>::contiguous(data.data(), rows, cols, channels);
+  }
+};
+
+/// \brief Sums blocks of \p by × \p bx pixels, trading resolution for counts (sums keep Poisson
+/// statistics, which mlls_weighting::poisson assumes).
+/// \ingroup eels
+///
+/// Rows and columns beyond the last whole block are left out. A block with a non-finite value
+/// yields a non-finite spectrum, which fit_spectrum_image() then flags.
+/// \tparam T float or double.
+/// \param cube the spectrum image. \param by, bx block size in pixels, \f$\ge 1\f$.
+/// \returns the binned image, \f$\lfloor rows/by\rfloor \times \lfloor cols/bx\rfloor\f$ pixels.
+/// \throws valence::invalid_input for a null or empty view, or a block size below 1 or larger than
+///         the image.
+template <typename T>
+[[nodiscard]] spectrum_image bin_spectrum_image(const spectrum_image_view<T>& cube, index by, index bx) {
+  constexpr const char* function = "valence::eels::bin_spectrum_image";
+  if (cube.data == nullptr || cube.rows < 1 || cube.cols < 1 || cube.channels < 1) {
+    throw invalid_input(core::detail::message(function, "parameter 'cube' is empty; expected a spectrum image"));
+  }
+  if (by < 1 || bx < 1 || by > cube.rows || bx > cube.cols) {
+    throw invalid_input(core::detail::message(function, "block " + std::to_string(by) + " x " + std::to_string(bx) +
+                                                            " for an image of " + std::to_string(cube.rows) + " x " +
+                                                            std::to_string(cube.cols) +
+                                                            " pixels; expected 1 <= block <= image in each direction"));
+  }
+  spectrum_image out;
+  out.rows = cube.rows / by;
+  out.cols = cube.cols / bx;
+  out.channels = cube.channels;
+  out.data.assign(static_cast<std::size_t>(out.rows * out.cols * out.channels), 0.0);
+  for (index y = 0; y < out.rows * by; ++y) {
+    for (index x = 0; x < out.cols * bx; ++x) {
+      double* target = out.data.data() + ((y / by) * out.cols + x / bx) * out.channels;
+      for (index c = 0; c < cube.channels; ++c) {
+        target[c] += static_cast<double>(cube(y, x, c));
+      }
+    }
+  }
+  return out;
+}
+
 /// \brief Outcome per pixel of fit_spectrum_image().
 /// \ingroup eels
 enum class pixel_status : std::uint8_t {

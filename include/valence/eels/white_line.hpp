@@ -19,6 +19,49 @@
 
 namespace valence::eels {
 
+/// \brief L3 and L2 edge onsets of a transition metal, eV.
+/// \ingroup eels
+struct l23_onsets {
+  double l3 = 0;  ///< L3 onset, eV
+  double l2 = 0;  ///< L2 onset, eV
+};
+
+/// \brief Tabulated L3 and L2 onsets of Mn, Fe, Co and Ni, the cathode metals whose white lines
+/// the studies compare.
+/// \ingroup eels
+///
+/// | element | L3 (eV) | L2 (eV) |
+/// |---|---|---|
+/// | Mn | 640 | 651 |
+/// | Fe | 708 | 721 |
+/// | Co | 779 | 794 |
+/// | Ni | 855 | 872 |
+///
+/// The onsets move by a few eV with the oxidation state; use them to place windows, and the
+/// measured maxima or onsets of a spectrum to place the steps.
+/// \param symbol "Mn", "Fe", "Co" or "Ni".
+/// \returns the two onsets.
+/// \throws valence::invalid_input for any other symbol.
+///
+/// **Reference.** C. C. Ahn, O. L. Krivanek, *EELS Atlas* (Gatan, 1983); R. F. Egerton,
+/// *Electron Energy-Loss Spectroscopy in the Electron Microscope*, 3rd ed. (2011), Appendix D.
+[[nodiscard]] inline l23_onsets l23_edge_onsets(const std::string& symbol) {
+  if (symbol == "Mn") {
+    return {640, 651};
+  }
+  if (symbol == "Fe") {
+    return {708, 721};
+  }
+  if (symbol == "Co") {
+    return {779, 794};
+  }
+  if (symbol == "Ni") {
+    return {855, 872};
+  }
+  throw invalid_input(core::detail::message("valence::eels::l23_edge_onsets",
+                                            "parameter 'symbol' is '" + symbol + "'; expected Mn, Fe, Co or Ni"));
+}
+
 /// \brief Options of white_line_ratio().
 /// \ingroup eels
 struct white_line_options {
