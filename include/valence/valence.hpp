@@ -41,6 +41,7 @@
 #include <valence/fit/model_selection.hpp>
 #include <valence/fit/pca.hpp>
 #include <valence/io/msa.hpp>
+#include <valence/synth/eels.hpp>
 #include <valence/synth/gitt.hpp>
 #include <valence/version.hpp>
 #include <valence/xas/calibration.hpp>
