@@ -147,6 +147,9 @@ TEST_SUITE("eels") {
     o.weights = vector_d::Ones(5);
     CHECK_THROWS_WITH_AS((void)valence::eels::mlls(e, s, refs, o), doctest::Contains("option 'weights' has 5"),
                          invalid_input);
+    o.weights = vector_d::Ones(e.size());
+    o.weights(7) = 0;
+    CHECK_THROWS_WITH_AS((void)valence::eels::mlls(e, s, refs, o), doctest::Contains("'weights'"), invalid_input);
     o = options();
     vector_d holes = s;
     holes.head(150).setZero();  // no counts before the edges

@@ -214,8 +214,15 @@ TEST_SUITE("eels") {
     const vector_d negative = e.array() - 105.0;
     CHECK_THROWS_WITH_AS((void)power_law_fit(negative, good, {-4.0, 1.0}), doctest::Contains("positive energy losses"),
                          invalid_input);
+    CHECK_THROWS_WITH_AS((void)power_law_fit(e, good, {100.5, 100.51}), doctest::Contains("holds 2 points"),
+                         invalid_input);
+    const auto fitted = power_law_fit(e, good, {100.5, 102.0});
+    CHECK_THROWS_WITH_AS((void)valence::eels::subtract_power_law(e, good.head(10), fitted),
+                         doctest::Contains("valence::eels::subtract_power_law"), invalid_input);
     vector_d bad = good;
     bad(3) = NAN;
+    CHECK_THROWS_WITH_AS((void)valence::eels::subtract_power_law(e, bad, fitted),
+                         doctest::Contains("'counts' holds nan"), invalid_input);
     CHECK_THROWS_WITH_AS((void)power_law_fit(e, bad, {100.5, 102.0}), doctest::Contains("'counts' holds nan"),
                          invalid_input);
   }

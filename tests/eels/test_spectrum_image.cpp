@@ -220,6 +220,11 @@ TEST_SUITE("eels") {
     valence::eels::spectrum_image_view<double> empty;
     CHECK_THROWS_WITH_AS((void)valence::eels::fit_spectrum_image(e, empty, refs, options()),
                          doctest::Contains("expected a non-empty spectrum image"), invalid_input);
+    CHECK_THROWS_WITH_AS((void)valence::eels::region_mean(empty, Eigen::Matrix<bool, Eigen::Dynamic, Eigen::Dynamic>()),
+                         doctest::Contains("valence::eels::region_mean: parameter 'cube' is empty"), invalid_input);
+    CHECK_THROWS_WITH_AS((void)valence::eels::bin_spectrum_image(empty, 1, 1),
+                         doctest::Contains("valence::eels::bin_spectrum_image: parameter 'cube' is empty"),
+                         invalid_input);
     auto o = options();
     o.background_window = {500.0, 520.0};
     CHECK_THROWS_WITH_AS((void)valence::eels::fit_spectrum_image(e, view, refs, o),
