@@ -40,7 +40,9 @@
 #include <valence/fit/lineshapes.hpp>
 #include <valence/fit/model_selection.hpp>
 #include <valence/fit/pca.hpp>
+#include <valence/io/columns.hpp>
 #include <valence/io/msa.hpp>
+#include <valence/io/xdi.hpp>
 #include <valence/synth/eels.hpp>
 #include <valence/synth/gitt.hpp>
 #include <valence/version.hpp>

@@ -8,6 +8,7 @@
 #include <valence/core/detail/format.hpp>
 #include <valence/core/error.hpp>
 #include <valence/core/types.hpp>
+#include <valence/io/detail/text.hpp>
 
 #include <Eigen/Core>
 
@@ -59,33 +60,6 @@ struct msa_spectrum {
     return std::nullopt;
   }
 };
-
-namespace detail {
-
-inline std::string trim(const std::string& s) {
-  const auto first = s.find_first_not_of(" \t");
-  if (first == std::string::npos) {
-    return {};
-  }
-  return s.substr(first, s.find_last_not_of(" \t") - first + 1);
-}
-
-// A number filling the whole field (C locale, '.' decimal point); nothing on failure.
-inline std::optional<double> parse_number(const std::string& text) {
-  const std::string t = trim(text);
-  if (t.empty()) {
-    return std::nullopt;
-  }
-  errno = 0;
-  char* end = nullptr;
-  const double v = std::strtod(t.c_str(), &end);
-  if (end != t.c_str() + t.size() || errno == ERANGE || !std::isfinite(v)) {
-    return std::nullopt;
-  }
-  return v;
-}
-
-}  // namespace detail
 
 /// \brief Reads an EMSA/MAS spectral data file from a stream.
 /// \ingroup io
