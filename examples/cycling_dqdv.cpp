@@ -13,13 +13,14 @@
 // to a side reaction, sampled every 5 s with 0.3 mV of noise.
 #include <valence/echem/cycling.hpp>
 #include <valence/echem/dqdv.hpp>
+#include <valence/io/biologic.hpp>
+#include <valence/io/columns.hpp>
 
 #include <cmath>
 #include <cstdio>
 #include <fstream>
-#include <map>
+#include <initializer_list>
 #include <random>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -34,67 +35,24 @@ struct record {
   vector_d current;  // mA
 };
 
-std::vector<std::string> split_tabs(const std::string& line) {
-  std::vector<std::string> fields;
-  std::istringstream in(line);
-  for (std::string field; std::getline(in, field, '\t');) {
-    fields.push_back(field);
-  }
-  return fields;
-}
-
 record read_export(const char* path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw std::runtime_error(std::string("cannot open ") + path);
-  }
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty() && line.back() == '\r') {
-      line.pop_back();
-    }
-    lines.push_back(line);
-  }
-  std::size_t header = 0;  // a .mpt says on its second line how many header lines it has
-  if (lines.size() > 1 && lines[1].find("Nb header lines") != std::string::npos) {
-    header = std::stoul(lines[1].substr(lines[1].find(':') + 1)) - 1;
-  }
-  const auto names = split_tabs(lines.at(header));
-  const auto column = [&](const std::vector<std::string>& wanted) {
-    for (const auto& w : wanted) {
-      for (std::size_t c = 0; c < names.size(); ++c) {
-        if (names[c] == w) {
-          return c;
-        }
+  std::string first_line;
+  std::getline(in, first_line);
+  valence::io::column_options plain;  // EC-Lab's "export as text": names on line 1
+  plain.delimiter = '\t';
+  plain.decimal = ',';
+  const auto table = first_line.find("ASCII FILE") != std::string::npos ? valence::io::read_biologic_mpt(path).table
+                                                                        : valence::io::read_columns(path, plain);
+  const auto column = [&](std::initializer_list<const char*> wanted) {
+    for (const char* w : wanted) {
+      if (table.find(w) >= 0) {
+        return table.column(w);
       }
     }
-    throw std::runtime_error(std::string(path) + ": no column " + wanted.front());
+    return table.column(*wanted.begin());  // throws, naming the columns the file has
   };
-  const std::size_t t = column({"time/s"});
-  const std::size_t v = column({"Ewe/VReal", "Ewe/V", "Ecell/V"});
-  const std::size_t i = column({"I/mA", "<I>/mA"});
-  std::vector<double> tt;
-  std::vector<double> vv;
-  std::vector<double> ii;
-  const auto number = [](std::string s) {
-    for (auto& ch : s) {
-      ch = ch == ',' ? '.' : ch;
-    }
-    return std::stod(s);
-  };
-  for (std::size_t l = header + 1; l < lines.size(); ++l) {
-    const auto f = split_tabs(lines[l]);
-    if (f.size() < names.size()) {
-      continue;
-    }
-    tt.push_back(number(f[t]));
-    vv.push_back(number(f[v]));
-    ii.push_back(number(f[i]));
-  }
-  const auto to_vector = [](const std::vector<double>& x) {
-    return vector_d(Eigen::Map<const vector_d>(x.data(), static_cast<Eigen::Index>(x.size())));
-  };
-  return {to_vector(tt), to_vector(vv), to_vector(ii)};
+  return {column({"time/s"}), column({"Ewe/VReal", "Ewe/V", "Ecell/V"}), column({"I/mA", "<I>/mA"})};
 }
 
 // Charge (mAh) stored at open-circuit voltage v: two redox processes (dQ/dV peaks at 3.75 and

@@ -6,57 +6,51 @@
 //
 //   edge_position [file]
 //
-// file: whitespace-separated columns  energy  mu  ('#' comments). Without a file a synthetic Ni
-// K-edge (8345 eV inflection) with noise is used.
+// file: an XDI file (mu from its mutrans column, else ln(i0/itrans)) or whitespace-separated
+// columns  energy  mu  ('#' comments). Without a file a synthetic Ni K-edge (8345 eV inflection)
+// with noise is used.
 #include <valence/core/gradient.hpp>
 #include <valence/core/interpolate.hpp>
 #include <valence/core/smooth.hpp>
+#include <valence/io/columns.hpp>
+#include <valence/io/xdi.hpp>
 #include <valence/xas/edge_energy.hpp>
 #include <valence/xas/pre_edge.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
 int main(int argc, char** argv) {
   try {
-    std::vector<double> e_values;
-    std::vector<double> mu_values;
-    if (argc > 1) {
-      std::ifstream in(argv[1]);
-      if (!in) {
-        throw valence::invalid_input(std::string("edge_position: cannot open '") + argv[1] + "'");
+    Eigen::VectorXd energy;
+    Eigen::VectorXd mu;
+    const std::string path = argc > 1 ? argv[1] : "";
+    if (path.size() > 4 && path.substr(path.size() - 4) == ".xdi") {
+      const auto xdi = valence::io::read_xdi(path);
+      energy = xdi.column("energy");
+      const bool has_mu = std::find(xdi.labels.begin(), xdi.labels.end(), "mutrans") != xdi.labels.end();
+      mu = has_mu ? xdi.column("mutrans") : valence::io::derive_mu(xdi, valence::io::xdi_mu::transmission);
+    } else if (argc > 1) {
+      const auto table = valence::io::read_columns(argv[1]);
+      if (table.values.cols() < 2) {
+        throw valence::parse_error(argv[1], 0, "found 1 column; expected 2: energy mu");
       }
-      std::size_t line_number = 0;
-      for (std::string line; std::getline(in, line);) {
-        ++line_number;
-        if (line.empty() || line[0] == '#') {
-          continue;
-        }
-        std::istringstream fields(line);
-        double e = 0;
-        double mu = 0;
-        if (!(fields >> e >> mu)) {
-          throw valence::parse_error(argv[1], line_number, "expected 2 numeric columns: energy mu");
-        }
-        e_values.push_back(e);
-        mu_values.push_back(mu);
-      }
+      energy = table.values.col(0);
+      mu = table.values.col(1);
     } else {
       std::mt19937_64 gen(1);
       std::normal_distribution<double> noise(0.0, 0.004);
       const double pi = boost::math::constants::pi<double>();
-      for (double e = 8150.0; e <= 8700.0; e += 0.5) {
-        e_values.push_back(e);
-        mu_values.push_back(0.2 + 0.5 + std::atan((e - 8345.0) / 2.0) / pi + noise(gen));
+      energy = Eigen::VectorXd::LinSpaced(1101, 8150.0, 8700.0);  // 0.5 eV steps
+      mu.resize(energy.size());
+      for (Eigen::Index i = 0; i < energy.size(); ++i) {
+        mu(i) = 0.2 + 0.5 + std::atan((energy(i) - 8345.0) / 2.0) / pi + noise(gen);
       }
     }
-    const Eigen::Map<const Eigen::VectorXd> energy(e_values.data(), static_cast<Eigen::Index>(e_values.size()));
-    const Eigen::Map<const Eigen::VectorXd> mu(mu_values.data(), static_cast<Eigen::Index>(mu_values.size()));
 
     const auto normalised = valence::xas::pre_edge(energy, mu);
     std::printf("E0 (find_e0)      : %.2f eV\n", normalised.e0);

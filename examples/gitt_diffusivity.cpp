@@ -11,13 +11,13 @@
 #include <valence/echem/gitt.hpp>
 #include <valence/echem/gitt_analyze.hpp>
 #include <valence/echem/gitt_segment.hpp>
+#include <valence/io/biologic.hpp>
 #include <valence/synth/gitt.hpp>
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
+#include <initializer_list>
 #include <map>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -35,53 +35,16 @@ struct record {
 
 // EC-Lab text export: "Nb header lines : N" on line 2, tab-separated names on line N, decimal commas.
 record read_mpt(const char* path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw std::runtime_error(std::string("cannot open ") + path);
-  }
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty() && line.back() == '\r') {
-      line.pop_back();
-    }
-    lines.push_back(line);
-  }
-  const auto header = static_cast<std::size_t>(std::stoul(lines.at(1).substr(lines.at(1).find(':') + 1)));
-  std::vector<std::string> names;
-  std::istringstream fields(lines.at(header - 1));
-  for (std::string name; std::getline(fields, name, '\t');) {
-    names.push_back(name);
-  }
-  const auto column = [&](std::initializer_list<const char*> wanted) -> std::size_t {
+  const auto table = valence::io::read_biologic_mpt(path).table;
+  const auto column = [&](std::initializer_list<const char*> wanted) {
     for (const char* w : wanted) {
-      const auto it = std::find(names.begin(), names.end(), w);
-      if (it != names.end()) {
-        return static_cast<std::size_t>(it - names.begin());
+      if (table.find(w) >= 0) {
+        return table.column(w);
       }
     }
-    throw std::runtime_error(std::string(path) + ": no column " + *wanted.begin());
+    return table.column(*wanted.begin());  // throws, naming the columns the file has
   };
-  const std::size_t t = column({"time/s"});
-  const std::size_t v = column({"Ewe/V"});
-  const std::size_t i = column({"I/mA", "<I>/mA"});
-  std::vector<double> tv;
-  std::vector<double> vv;
-  std::vector<double> iv;
-  for (std::size_t l = header; l < lines.size(); ++l) {
-    std::vector<std::string> row;
-    std::istringstream cells(lines[l]);
-    for (std::string cell; std::getline(cells, cell, '\t');) {
-      std::replace(cell.begin(), cell.end(), ',', '.');
-      row.push_back(cell);
-    }
-    tv.push_back(std::stod(row.at(t)));
-    vv.push_back(std::stod(row.at(v)));
-    iv.push_back(std::stod(row.at(i)) * 1e-3);
-  }
-  const auto to_vector = [](std::vector<double>& x) {
-    return vector_d(Eigen::Map<vector_d>(x.data(), static_cast<Eigen::Index>(x.size())));
-  };
-  return {to_vector(tv), to_vector(vv), to_vector(iv)};
+  return {column({"time/s"}), column({"Ewe/V"}), 1e-3 * column({"I/mA", "<I>/mA"})};
 }
 
 std::string flags_text(gitt::step_flag f) {
@@ -118,7 +81,7 @@ void report(const record& r, const gitt::electrode& cell, const gitt::analyze_op
 
 int main(int argc, char** argv) {
   try {
-    if (argc == 8) {
+    if (argc == 7) {
       const gitt::electrode cell{std::stod(argv[2]), std::stod(argv[3]), std::stod(argv[4]), std::stod(argv[5])};
       gitt::analyze_options options;
       options.initial_content = std::stod(argv[6]);

@@ -12,14 +12,13 @@
 // all files overlap) and ranked over every combination of 1-3 of them. Without files the example
 // builds synthetic Ni L3 spectra: Ni2+, Ni3+ and Ni4+ standards and a ten-cycle series whose Ni2+
 // fraction grows from 0.10 to 0.55 (Ni3+ is the rest), measured 0.3 eV high, with noise 0.004.
+#include <valence/io/columns.hpp>
 #include <valence/xas/lcf.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -29,24 +28,12 @@ using valence::vector_d;
 using valence::xas::lcf_standard;
 
 lcf_standard read_two_columns(const char* path) {
-  std::ifstream in(path);
-  if (!in) {
-    throw std::runtime_error(std::string("cannot open ") + path);
-  }
-  std::vector<double> e;
-  std::vector<double> v;
-  for (std::string line; std::getline(in, line);) {
-    std::istringstream fields(line);
-    double a = 0;
-    double b = 0;
-    if (!line.empty() && line[0] != '#' && fields >> a >> b) {
-      e.push_back(a);
-      v.push_back(b);
-    }
+  const auto table = valence::io::read_columns(path);
+  if (table.values.cols() < 2) {
+    throw valence::parse_error(path, 0, "found 1 column; expected energy and the normalised spectrum");
   }
   const std::string name(path);
-  return {name.substr(name.find_last_of('/') + 1), Eigen::Map<vector_d>(e.data(), Eigen::Index(e.size())),
-          Eigen::Map<vector_d>(v.data(), Eigen::Index(v.size()))};
+  return {name.substr(name.find_last_of('/') + 1), table.values.col(0), table.values.col(1)};
 }
 
 // A Ni L3 edge: white line on an arctangent step, both moving up about 1.1 eV per unit of valence.

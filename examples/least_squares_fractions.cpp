@@ -9,12 +9,11 @@
 #include <valence/chem/oxidation.hpp>
 #include <valence/core/check.hpp>
 #include <valence/fit/least_squares.hpp>
+#include <valence/io/columns.hpp>
 
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -47,27 +46,12 @@ spectra synthetic() {
 }
 
 spectra read_file(const char* path) {
-  std::ifstream in(path);
-  if (!in) {
-    throw valence::invalid_input(std::string("least_squares_fractions: cannot open '") + path + "'");
+  const auto table = valence::io::read_columns(path);
+  if (table.values.cols() != 4) {
+    throw valence::parse_error(
+        path, 0, "found " + std::to_string(table.values.cols()) + " columns; expected 4: energy sample ref_a ref_b");
   }
-  std::vector<double> values;
-  std::size_t line_number = 0;
-  for (std::string line; std::getline(in, line);) {
-    ++line_number;
-    if (line.empty() || line[0] == '#') {
-      continue;
-    }
-    std::istringstream fields(line);
-    double v[4];
-    if (!(fields >> v[0] >> v[1] >> v[2] >> v[3])) {
-      throw valence::parse_error(path, line_number, "expected 4 numeric columns: energy sample ref_a ref_b");
-    }
-    values.insert(values.end(), v, v + 4);
-  }
-  const auto rows = static_cast<Eigen::Index>(values.size() / 4);
-  const Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, 4, Eigen::RowMajor>> table(values.data(), rows, 4);
-  return {table.col(0), table.col(1), table.rightCols(2)};
+  return {table.values.col(0), table.values.col(1), table.values.rightCols(2)};
 }
 
 }  // namespace

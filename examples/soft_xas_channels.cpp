@@ -11,12 +11,11 @@
 // a synthetic Mn L edge (L3 at 640.0 eV, L2 at 651.0 eV) with a drifting I0 is used; its TFY is
 // saturated, which lowers the L3/L2 ratio the other channels agree on.
 #include <valence/core/window.hpp>
+#include <valence/io/columns.hpp>
 #include <valence/xas/soft_xas.hpp>
 
 #include <cmath>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -53,30 +52,13 @@ channels synthetic() {
 }
 
 channels read_channels(const char* path) {
-  std::ifstream in(path);
-  if (!in) {
-    throw valence::invalid_input(std::string("soft_xas_channels: cannot open '") + path + "'");
+  const auto table = valence::io::read_columns(path);
+  if (table.values.cols() < 5) {
+    throw valence::parse_error(
+        path, 0, "found " + std::to_string(table.values.cols()) + " columns; expected 5: energy i0 tey tfy pfy");
   }
-  std::vector<double> v[5];
-  std::size_t line_number = 0;
-  for (std::string line; std::getline(in, line);) {
-    ++line_number;
-    if (line.empty() || line[0] == '#') {
-      continue;
-    }
-    std::istringstream fields(line);
-    double x[5];
-    if (!(fields >> x[0] >> x[1] >> x[2] >> x[3] >> x[4])) {
-      throw valence::parse_error(path, line_number, "expected 5 numeric columns: energy i0 tey tfy pfy");
-    }
-    for (int k = 0; k < 5; ++k) {
-      v[k].push_back(x[k]);
-    }
-  }
-  const auto as_vector = [](const std::vector<double>& x) {
-    return Eigen::VectorXd(Eigen::Map<const Eigen::VectorXd>(x.data(), static_cast<Eigen::Index>(x.size())));
-  };
-  return {as_vector(v[0]), as_vector(v[1]), as_vector(v[2]), as_vector(v[3]), as_vector(v[4])};
+  const auto& v = table.values;
+  return {v.col(0), v.col(1), v.col(2), v.col(3), v.col(4)};
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 // scan of the sample (at least two). Without files, three synthetic scans of a Ni3.4+ sample are
 // used (with monochromator offsets and one glitch). The standards are built-in synthetic Ni K
 // edges (8342.0, 8343.9, 8345.8 eV for Ni2+, Ni3+, Ni4+), the role reference scans play in a study.
+#include <valence/io/columns.hpp>
 #include <valence/xas/calibration.hpp>
 #include <valence/xas/deglitch.hpp>
 #include <valence/xas/edge_energy.hpp>
@@ -19,9 +20,7 @@
 
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -53,30 +52,12 @@ scan synthetic_scan(double edge, double offset, double noise_level, std::mt19937
 }
 
 scan read_scan(const char* path) {
-  std::ifstream in(path);
-  if (!in) {
-    throw valence::invalid_input(std::string("xanes_valence: cannot open '") + path + "'");
+  const auto table = valence::io::read_columns(path);
+  if (table.values.cols() < 3) {
+    throw valence::parse_error(path, 0,
+                               "found " + std::to_string(table.values.cols()) + " columns; expected 3: energy mu foil");
   }
-  std::vector<double> columns[3];
-  std::size_t line_number = 0;
-  for (std::string line; std::getline(in, line);) {
-    ++line_number;
-    if (line.empty() || line[0] == '#') {
-      continue;
-    }
-    std::istringstream fields(line);
-    double e = 0, mu = 0, foil = 0;
-    if (!(fields >> e >> mu >> foil)) {
-      throw valence::parse_error(path, line_number, "expected 3 numeric columns: energy mu foil");
-    }
-    columns[0].push_back(e);
-    columns[1].push_back(mu);
-    columns[2].push_back(foil);
-  }
-  const auto as_vector = [](const std::vector<double>& v) {
-    return Eigen::VectorXd(Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size())));
-  };
-  return {as_vector(columns[0]), as_vector(columns[1]), as_vector(columns[2])};
+  return {table.values.col(0), table.values.col(1), table.values.col(2)};
 }
 
 // Calibrates a scan's energy axis with its foil channel; returns the shift applied.

@@ -40,6 +40,7 @@
 #include <valence/fit/lineshapes.hpp>
 #include <valence/fit/model_selection.hpp>
 #include <valence/fit/pca.hpp>
+#include <valence/io/biologic.hpp>
 #include <valence/io/columns.hpp>
 #include <valence/io/msa.hpp>
 #include <valence/io/xdi.hpp>

@@ -112,8 +112,9 @@ TEST_SUITE("io") {
     const auto t = valence::io::read_columns(file, comma);
     const auto independent = valence_test::read_tab_columns(file);
     REQUIRE(t.labels.size() == independent.size());
-    for (const auto& [label, column] : independent) {
-      CAPTURE(label);
+    for (const auto& named : independent) {
+      const auto& [label, column] = named;
+      CAPTURE(named.first);
       // Both readers round correctly (from_chars and strtod), so the numbers agree bit for bit.
       CHECK(t.column(label) == column);
     }

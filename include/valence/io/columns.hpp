@@ -121,33 +121,13 @@ inline std::vector<std::string> to_labels(const std::vector<std::string_view>& f
   return labels;
 }
 
-}  // namespace detail
-
-/// \brief Reads a table of numbers in delimited text.
-/// \ingroup io
-///
-/// Lines are read in order: `skip_lines` are skipped; blank lines are ignored; comment lines are
-/// kept in column_table::comments. The first other line is either the header (if any field is
-/// not a number) or the first data line; the data lines that follow must all hold the same
-/// number of fields, each a finite number in C syntax with the chosen decimal mark. LF, CRLF and
-/// CR line ends, a UTF-8 byte-order mark, a trailing delimiter and Latin-1 labels are accepted.
-/// Numbers are read with `std::from_chars`, so the user's locale never changes the result.
-/// \param in the text. \param source the name used in error messages (a path, or `"<string>"`).
-/// \param options delimiter, decimal mark, comment character, lines to skip.
-/// \returns the labels, the comments and the values.
-/// \throws valence::parse_error with the 1-based line when a data field is not a finite number,
-///         a data line has a different number of fields than the first, or there are no data.
-/// \throws valence::invalid_input if the options are inconsistent (decimal mark other than '.'
-///         or ',', or equal to the delimiter).
-[[nodiscard]] inline column_table read_columns(std::istream& in, const std::string& source,
-                                               const column_options& options = {}) {
+inline column_table parse_columns(std::string_view text, const std::string& source, const column_options& options) {
   constexpr const char* function = "valence::io::read_columns";
   if ((options.decimal != '.' && options.decimal != ',') || options.decimal == options.delimiter) {
     throw invalid_input(core::detail::message(function, "options.decimal is '" + std::string(1, options.decimal) +
                                                             "' with delimiter '" + std::string(1, options.delimiter) +
                                                             "'; expected '.' or ',' and different from the delimiter"));
   }
-  const std::string text = detail::read_all(in);
   std::string_view body = text;
   if (body.substr(0, 3) == "\xEF\xBB\xBF") {
     body.remove_prefix(3);
@@ -236,6 +216,30 @@ inline std::vector<std::string> to_labels(const std::vector<std::string_view>& f
   out.values = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
       values.data(), rows, static_cast<index>(columns));
   return out;
+}
+
+}  // namespace detail
+
+/// \brief Reads a table of numbers in delimited text.
+/// \ingroup io
+///
+/// Lines are read in order: `skip_lines` are skipped; blank lines are ignored; comment lines are
+/// kept in column_table::comments. The first other line is either the header (if any field is
+/// not a number) or the first data line; the data lines that follow must all hold the same
+/// number of fields, each a finite number in C syntax with the chosen decimal mark. LF, CRLF and
+/// CR line ends, a UTF-8 byte-order mark, a trailing delimiter and Latin-1 labels are accepted.
+/// Numbers are read with `std::from_chars`, so the user's locale never changes the result.
+/// \param in the text. \param source the name used in error messages (a path, or `"<string>"`).
+/// \param options delimiter, decimal mark, comment character, lines to skip.
+/// \returns the labels, the comments and the values.
+/// \throws valence::parse_error with the 1-based line when a data field is not a finite number,
+///         a data line has a different number of fields than the first, or there are no data.
+/// \throws valence::invalid_input if the options are inconsistent (decimal mark other than '.'
+///         or ',', or equal to the delimiter).
+[[nodiscard]] inline column_table read_columns(std::istream& in, const std::string& source,
+                                               const column_options& options = {}) {
+  const std::string text = detail::read_all(in);
+  return detail::parse_columns(text, source, options);
 }
 
 /// \brief Reads a table of numbers from a file, as the stream form does.
