@@ -42,6 +42,7 @@
 #include <valence/fit/pca.hpp>
 #include <valence/io/biologic.hpp>
 #include <valence/io/columns.hpp>
+#include <valence/io/dm.hpp>
 #include <valence/io/msa.hpp>
 #include <valence/io/xdi.hpp>
 #include <valence/synth/eels.hpp>

@@ -3,7 +3,9 @@
 // it (Poisson noise): every pixel equals mlls() on its spectrum; float input and a channel-major
 // strided view give the same maps; bad pixels get statuses while the rest are fitted.
 #include <valence/eels/spectrum_image.hpp>
+#include <valence/io/dm.hpp>
 
+#include <valence_test/accuracy.hpp>
 #include <valence_test/eels_edges.hpp>
 
 #include <doctest/doctest.h>
@@ -57,6 +59,28 @@ valence::eels::mlls_options options() {
 
 TEST_SUITE("eels") {
   using namespace si_test;
+
+  TEST_CASE("energy_planes views a DM spectrum image in place, as HyperSpy reads it") {
+    constexpr const char* file = "eels/rosettasciio/rsciio/tests/data/digitalmicrograph/3D/EELS_SI.dm4";
+    VALENCE_REQUIRE_DATA(file);
+    const std::string path = (valence_test::data_dir() / file).string();
+    const auto dm = valence::io::read_dm(path);
+    const auto& image = dm.primary_image();
+    const auto values = valence::io::read_dm_data<float>(path, dm, image);
+    const valence::index nx = image.axes[0].size;
+    const valence::index ny = image.axes[1].size;
+    const auto view =
+        valence::eels::spectrum_image_view<float>::energy_planes(values.data(), ny, nx, image.axes[2].size);
+    // hyperspy_eels_subset.json: data[0, 0, :5] of HyperSpy 1.7.3's reading of this file.
+    const std::vector<float> first = {8473.005859375f, 8634.40234375f, 8471.6513671875f, 8147.77490234375f,
+                                      8126.9443359375f};
+    for (valence::index c = 0; c < 5; ++c) {
+      CHECK(view(0, 0, c) == first[std::size_t(c)]);
+    }
+    CHECK(view(1, 0, 0) == values[2]);
+    CHECK(view(0, 1, 0) == values[1]);
+    CHECK(view(1, 1, 2047) == values.back());
+  }
 
   TEST_CASE("fit_spectrum_image equals mlls at every pixel and maps the surface fraction") {
     const vector_d e = eels_axis();

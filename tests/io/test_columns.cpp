@@ -12,9 +12,12 @@
 
 #include <Eigen/Core>
 
+#include <istream>
 #include <locale>
 #include <sstream>
+#include <streambuf>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -88,6 +91,21 @@ TEST_SUITE("io") {
     CHECK(parse("x y\r1 2\r3 4\r").values.rows() == 2);
     // A '.' is not a decimal mark when ',' is: "1.5" there is refused, not read as 1.5 or 15.
     CHECK(error_line("a;b\n1,5;1.5\n", comma) == 2);
+  }
+
+  TEST_CASE("read_columns reads a stream that cannot seek (a pipe) as it reads a file") {
+    // std::streambuf's default seekoff fails, as a pipe's does: the reader must not rely on the size.
+    struct one_way : std::streambuf {
+      explicit one_way(std::string s) : text(std::move(s)) {
+        setg(text.data(), text.data(), text.data() + text.size());
+      }
+      std::string text;
+    };
+    one_way buffer("# e mu\n1 2\n3 4\n");
+    std::istream in(&buffer);
+    const auto t = valence::io::read_columns(in, "<pipe>");
+    CHECK(t.labels == std::vector<std::string>{"e", "mu"});
+    CHECK(t.values(1, 1) == 4.0);
   }
 
   TEST_CASE("read_columns does not depend on the global locale") {

@@ -25,8 +25,8 @@
 namespace valence::eels {
 
 /// \brief A read-only view of a spectrum image: `rows × cols` pixels of `channels` values each,
-/// at any strides (in elements), so that both `[y][x][E]` files (DM, HyperSpy) and channel-major
-/// stacks are read in place.
+/// at any strides (in elements), so that `[y][x][E]` arrays (HyperSpy, NumPy), DM files (x
+/// fastest, energy slowest: energy_planes()) and channel-major stacks are all read in place.
 /// \ingroup eels
 /// \tparam T float or double.
 template <typename T>
@@ -40,10 +40,16 @@ struct spectrum_image_view {
   index col_stride = 0;      ///< elements from (y, x, c) to (y, x + 1, c)
   index channel_stride = 1;  ///< elements from (y, x, c) to (y, x, c + 1)
 
-  /// \brief A contiguous `[y][x][E]` cube (energy fastest), the layout of DM spectrum images.
+  /// \brief A contiguous `[y][x][E]` cube (energy fastest), the layout of HyperSpy's arrays.
   /// \param data first element; \param rows, cols, channels the sizes. \returns the view.
   static spectrum_image_view contiguous(const T* data, index rows, index cols, index channels) {
     return {data, rows, cols, channels, cols * channels, channels, 1};
+  }
+  /// \brief A contiguous `[E][y][x]` cube (one image per channel, x fastest), the layout of DM
+  /// spectrum images (io::read_dm_data returns their values in this order).
+  /// \param data first element; \param rows, cols, channels the sizes. \returns the view.
+  static spectrum_image_view energy_planes(const T* data, index rows, index cols, index channels) {
+    return {data, rows, cols, channels, cols, 1, rows * cols};
   }
   /// \brief The value at pixel (\p y, \p x), channel \p c.
   /// \param y row; \param x column; \param c channel. \returns the value.
