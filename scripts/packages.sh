@@ -4,9 +4,12 @@
 # skipping those already present. Sourced by quickstart.sh and .ci/run.
 set -euo pipefail
 valence_packages=(cmake ninja-build g++ libeigen3-dev libboost-dev doctest-dev doxygen libbenchmark-dev clang-format)
+# Only for the fuzzers (scripts/fuzz.sh, run by CI): clang with libFuzzer.
+valence_fuzz_packages=(clang-14 libclang-rt-14-dev)
+# valence_install_packages [extra packages...]: the packages above plus any given.
 valence_install_packages() {
   local missing=()
-  for p in "${valence_packages[@]}"; do
+  for p in "${valence_packages[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   if ((${#missing[@]} == 0)); then

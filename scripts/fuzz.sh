@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Builds the libFuzzer targets of valence::io (the 'fuzz' preset: clang, ASan + UBSan) and runs
+# each for a bounded time from a seed corpus: the small seeds in fuzz/seeds, generated DM files,
+# and the real files of ../shared/data when that folder is present (they are copied into the
+# build folder, never into the repository). Any crash, sanitizer report, leak, timeout or
+# out-of-memory stops the script with the failing input saved under build/fuzz/artifacts.
+#
+#   scripts/fuzz.sh [seconds per reader, default 60]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz
+build=build/fuzz
+data=../shared/data
+rm -rf "$build/corpus" "$build/artifacts"
+mkdir -p "$build/artifacts"
+seed() {  # seed <reader> <files...>: copy the files that exist into the reader's corpus
+  local reader=$1
+  shift
+  mkdir -p "$build/corpus/$reader"
+  for f in "$@"; do
+    if [[ -f $f ]]; then cp "$f" "$build/corpus/$reader/"; fi
+  done
+}
+seed xdi fuzz/seeds/xdi/* "$data"/xas/XAS-Data-Interchange/data/*.xdi "$data"/xas/XAS-Data-Interchange/baddata/*.xdi
+seed columns fuzz/seeds/columns/* "$data"/xas/derived/athena_prj_exports/Mn__0*.txt
+seed msa fuzz/seeds/msa/* "$data"/eels/exspy/examples/*.msa
+seed biologic fuzz/seeds/biologic/* "$data"/gitt/yadg/tests/test_x_eclab/gcpl.issue_149.mpt
+seed dm "$data"/eels/rosettasciio/rsciio/tests/data/digitalmicrograph/*/*.dm[34]
+"$build/fuzz/make_dm_seeds" "$build/corpus/dm"
+for reader in xdi columns msa biologic dm; do
+  echo "fuzzing $reader for $seconds s from $(ls "$build/corpus/$reader" | wc -l) seeds"
+  # -max_len keeps the mutations fast (the real files are up to a few hundred kilobytes);
+  # -rss_limit_mb catches allocation bombs; -timeout catches hangs.
+  status=0
+  "$build/fuzz/fuzz_$reader" "$build/corpus/$reader" -max_total_time="$seconds" -max_len=16384 \
+    -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 -artifact_prefix="$build/artifacts/$reader-" \
+    >"$build/artifacts/$reader.log" 2>&1 || status=$?
+  grep -E "^(Done|stat::number_of_executed_units)" "$build/artifacts/$reader.log" || true
+  if ((status != 0)); then
+    tail -n 60 "$build/artifacts/$reader.log"
+    echo "fuzzing $reader FAILED (exit $status); the input is in $build/artifacts"
+    exit 1
+  fi
+done
+echo "fuzzing: no crash, leak, hang or sanitizer report in $seconds s per reader"
