@@ -245,6 +245,50 @@ inline void append_utf8(std::string& out, std::uint32_t c) {
   }
 }
 
+// n stored values of type Stored to T: one typed loop per block (a byte swap first when the
+// file's order is not the machine's), not a type switch per value.
+template <typename Stored, typename T>
+void dm_convert_as(unsigned char* bytes, std::uint64_t n, bool swap, T* out) {
+  for (std::uint64_t k = 0; k < n; ++k) {
+    unsigned char* p = bytes + k * sizeof(Stored);
+    if (swap) {
+      std::reverse(p, p + sizeof(Stored));
+    }
+    Stored v;
+    std::memcpy(&v, p, sizeof v);
+    out[k] = static_cast<T>(v);
+  }
+}
+
+template <typename T>
+void dm_convert(unsigned char* bytes, std::uint64_t n, dm_type type, bool swap, T* out) {
+  switch (type) {
+    case dm_type::int16:
+      return dm_convert_as<std::int16_t>(bytes, n, swap, out);
+    case dm_type::int32:
+      return dm_convert_as<std::int32_t>(bytes, n, swap, out);
+    case dm_type::uint16:
+      return dm_convert_as<std::uint16_t>(bytes, n, swap, out);
+    case dm_type::uint32:
+      return dm_convert_as<std::uint32_t>(bytes, n, swap, out);
+    case dm_type::float32:
+      return dm_convert_as<float>(bytes, n, swap, out);
+    case dm_type::float64:
+      return dm_convert_as<double>(bytes, n, swap, out);
+    case dm_type::boolean:
+    case dm_type::uint8:
+      return dm_convert_as<std::uint8_t>(bytes, n, swap, out);
+    case dm_type::int8:
+      return dm_convert_as<std::int8_t>(bytes, n, swap, out);
+    case dm_type::int64:
+      return dm_convert_as<std::int64_t>(bytes, n, swap, out);
+    case dm_type::uint64:
+      return dm_convert_as<std::uint64_t>(bytes, n, swap, out);
+    case dm_type::none:
+      break;
+  }
+}
+
 // UTF-16 code units to UTF-8; an unpaired surrogate becomes U+FFFD.
 inline std::string utf16_to_utf8(const std::vector<std::uint16_t>& units) {
   std::string out;
@@ -608,14 +652,12 @@ void read_dm_data(std::istream& in, const dm_file& file, const dm_image& image, 
   }
   std::vector<unsigned char> block(65536);
   const std::uint64_t per_block = block.size() / size;
+  const bool swap = file.little_endian != detail::native_little_endian();
   for (std::uint64_t done = 0; done < image.count;) {
     const std::uint64_t n = std::min(per_block, image.count - done);
     in.read(reinterpret_cast<char*>(block.data()), static_cast<std::streamsize>(n * size));
     check(done);
-    for (std::uint64_t k = 0; k < n; ++k) {
-      destination[done + k] =
-          static_cast<T>(detail::dm_decode(block.data() + k * size, image.element, file.little_endian));
-    }
+    detail::dm_convert(block.data(), n, image.element, swap, destination + done);
     done += n;
   }
 }
