@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Numeric text throughput of valence::io (target: >= 100 MB/s). A cycler-like table of 200,000
-// rows x 8 columns (about 25 MB) in the layouts users arrive with: blank-separated with '.'
+// rows x 8 columns (about 38 MB) in the layouts users arrive with: blank-separated with '.'
 // decimals (Athena, Larch, XDI data) and tab-separated with decimal commas (EC-Lab). Each is
 // read from a file in the page cache, and reported as `MB_per_s` together with
 // `speedup_vs_iostream`: the same table read in the same run the common naive way

@@ -120,6 +120,87 @@ TEST_SUITE("eels") {
     CHECK(z2 < 1.3);
   }
 
+  TEST_CASE("the second-derivative ratio equals the area ratio of equally wide lines") {
+    const vector_d e = axis();
+    // L3 area 2.5 times L2's, both 1 eV wide: I = 2 A exp(-1/2) / (sqrt(2 pi) w^2) for each.
+    vector_d s(e.size());
+    vector_d with_continuum(e.size());
+    for (Eigen::Index i = 0; i < e.size(); ++i) {
+      s(i) = gaussian(e(i), 642.0, 1.0, 2500) + gaussian(e(i), 653.0, 1.0, 1000);
+      with_continuum(i) = s(i) + 3e4 * std::pow(e(i) / 630.0, -3.0);  // a power law under the lines
+    }
+    valence::eels::second_derivative_options o;
+    o.l3_energy = 642.0;
+    o.l2_energy = 653.0;
+    o.smoothing = 0.5;
+    const auto r = valence::eels::white_line_ratio(e, s, s, o);
+    CHECK(r.ratio == doctest::Approx(2.5).epsilon(1e-9));
+    // Analytic: a line of height H and width s, smoothed to w^2 = s^2 + sigma^2, loses slope
+    // 2 H s exp(-1/2) / w^2 across its lobe (the discrete kernel and lobe ends: 1.4e-3 measured).
+    const double w2 = 1.0 + 0.25;
+    CHECK(r.l3_area == doctest::Approx(2 * 2500 * std::exp(-0.5) / w2).epsilon(2e-3));
+    CHECK(e(r.l3_channels.begin) < 642.0);
+    CHECK(e(r.l3_channels.end() - 1) > 642.0);
+    const auto c = valence::eels::white_line_ratio(e, with_continuum, with_continuum, o);
+    // The power law, 11 times the L3 line's height, adds its own curvature: 1.02e-3 measured.
+    CHECK(c.ratio == doctest::Approx(2.5).epsilon(1.5e-3));
+  }
+
+  TEST_CASE("second-derivative ratio errors describe the scatter of Poisson counts") {
+    const vector_d e = axis();
+    std::mt19937 generator(9);
+    valence::eels::second_derivative_options o;
+    o.l3_energy = 642.0;
+    o.l2_energy = 653.0;
+    vector_d mean(e.size());
+    for (Eigen::Index i = 0; i < e.size(); ++i) {
+      mean(i) = lines(e(i)) + 300;
+    }
+    const double truth = valence::eels::white_line_ratio(e, mean, mean, o).ratio;
+    const int trials = 300;
+    double z2 = 0;
+    for (int t = 0; t < trials; ++t) {
+      vector_d counts(e.size());
+      for (Eigen::Index i = 0; i < e.size(); ++i) {
+        counts(i) = double(std::poisson_distribution<long>(mean(i))(generator));
+      }
+      const auto r = valence::eels::white_line_ratio(e, counts, counts, o);
+      z2 += std::pow((r.ratio - truth) / r.ratio_error, 2) / trials;
+    }
+    CHECK(z2 > 0.75);
+    CHECK(z2 < 1.3);
+  }
+
+  TEST_CASE("the second-derivative ratio rejects what it cannot measure") {
+    const vector_d e = axis();
+    vector_d s(e.size());
+    for (Eigen::Index i = 0; i < e.size(); ++i) {
+      s(i) = lines(e(i));
+    }
+    valence::eels::second_derivative_options o;
+    o.l3_energy = 642.0;
+    o.l2_energy = 653.0;
+    vector_d uneven = e;
+    uneven(7) += 0.01;
+    CHECK_THROWS_WITH_AS((void)valence::eels::white_line_ratio(uneven, s, s, o),
+                         doctest::Contains("not uniform at index 7"), valence::invalid_input);
+    auto bad = o;
+    bad.smoothing = 0;
+    CHECK_THROWS_WITH_AS((void)valence::eels::white_line_ratio(e, s, s, bad), doctest::Contains("'smoothing' is 0"),
+                         valence::invalid_input);
+    bad = o;
+    bad.l3_energy = 631.0;  // 1 eV from the start, inside the 4 sigma margin
+    CHECK_THROWS_WITH_AS((void)valence::eels::white_line_ratio(e, s, s, bad), doctest::Contains("within 4 sigma"),
+                         valence::invalid_input);
+    bad = o;
+    bad.l2_energy = 670.0;  // no line there: S'' of a flat region is not negative
+    CHECK_THROWS_WITH_AS((void)valence::eels::white_line_ratio(e, s, s, bad), doctest::Contains("no negative lobe"),
+                         valence::invalid_input);
+    vector_d negative = s;
+    negative(3) = -1;
+    CHECK_THROWS_AS((void)valence::eels::white_line_ratio(e, s, negative, o), valence::invalid_input);
+  }
+
   TEST_CASE("l23_edge_onsets gives the tabulated onsets of the cathode metals") {
     // EELS Atlas (Ahn and Krivanek 1983) values.
     CHECK(valence::eels::l23_edge_onsets("Mn").l3 == 640);

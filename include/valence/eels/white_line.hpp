@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /// \file
 /// \brief L3/L2 white-line ratio by the double-step (Pearson) method, with Heaviside or arctangent
-/// steps, and its Poisson-propagated uncertainty.
+/// steps, or by the second-derivative method, with its Poisson-propagated uncertainty.
 #ifndef VALENCE_EELS_WHITE_LINE_HPP
 #define VALENCE_EELS_WHITE_LINE_HPP
 
@@ -15,7 +15,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
+#include <utility>
 
 namespace valence::eels {
 
@@ -177,6 +179,150 @@ struct white_line_result {
   out.l3_error = std::sqrt(var3);
   out.l2_error = std::sqrt(var2);
   // R = I3/I2: dR = dI3/I2 - R dI2/I2.
+  const double var_ratio = (var3 - 2 * out.ratio * cov + out.ratio * out.ratio * var2) / (out.l2_area * out.l2_area);
+  out.ratio_error = std::sqrt(std::max(var_ratio, 0.0));
+  return out;
+}
+
+/// \brief Options of the second-derivative form of white_line_ratio().
+/// \ingroup eels
+struct second_derivative_options {
+  double l3_energy = 0;          ///< eV: near the L3 maximum; its lobe is sought within ± search_half_width
+  double l2_energy = 0;          ///< eV: near the L2 maximum
+  double search_half_width = 3;  ///< eV
+  double smoothing = 1;          ///< eV: σ of the Gaussian applied before differentiating
+};
+
+/// \brief L3/L2 ratio by the second-derivative method.
+/// \ingroup eels
+///
+/// The spectrum is smoothed by a Gaussian of standard deviation σ and differentiated twice, in one
+/// convolution with \f$k = D_2 g_\sigma\f$ (the central second difference of the normalised
+/// discrete Gaussian, cut at 4σ). Each white line gives a negative lobe of \f$S''\f$: the channels
+/// around the most negative value within the search window, out to where \f$S''\f$ changes sign.
+/// Its intensity is \f$I = -\Delta E \sum_{\text{lobe}} S''_j\f$, the drop of the slope \f$S'\f$
+/// across the line. A smooth continuum (steps wider than σ, the tail of a power law) contributes
+/// little, which is the method's appeal; sharp features do. For a Gaussian line of area \f$A\f$
+/// and width \f$s\f$, \f$I = 2A e^{-1/2}/(\sqrt{2\pi}\,w^2)\f$ with \f$w^2 = s^2 + \sigma^2\f$, so
+/// the ratio equals the area ratio when both lines have the same width. With the lobes fixed, each
+/// intensity is linear in the channels, \f$I = \sum_i a_i S_i\f$, and the errors are propagated as
+/// in the double-step form (with the covariance of \f$I(L_3)\f$ and \f$I(L_2)\f$).
+/// \param energy energy loss, eV, strictly increasing and uniform (channels equal to 1e-6).
+/// \param signal counts per channel (background subtraction optional: see above).
+/// \param variance variance of each channel (the raw counts for Poisson data), \f$\ge 0\f$.
+/// \param options line positions, search window and smoothing.
+/// \returns the two intensities (counts/eV), the ratio and their errors; `continuum` is 0 and the
+///          channel ranges are the lobes.
+/// \throws valence::invalid_input for unequal lengths, non-finite values, negative variances, a
+///         non-uniform axis, a non-positive smoothing or search width, a search window or lobe
+///         closer than 4σ to an end of the data, or a line without a negative lobe.
+///
+/// **Accuracy.** Two Gaussian lines of equal width give their area ratio to 1e-9, and to 1e-3 on a
+/// power law eleven times their height; each intensity is within 1.4e-3 of the analytic value;
+/// the errors match the scatter over Poisson noise (tests/eels/test_white_line.cpp).
+///
+/// **References.** G. A. Botton, C. C. Ahn, C. J. Humphreys, Ultramicroscopy 59, 93 (1995);
+/// M. Riedl, T. Gemming, K. Wetzig, Ultramicroscopy 106, 284 (2006), for a comparison of methods.
+[[nodiscard]] inline white_line_result white_line_ratio(const vector_d& energy, const vector_d& signal,
+                                                        const vector_d& variance,
+                                                        const second_derivative_options& options) {
+  constexpr const char* function = "valence::eels::white_line_ratio";
+  using core::detail::format_value;
+  using core::detail::message;
+  core::check_same_size(function, "signal", signal, "energy", energy);
+  core::check_same_size(function, "variance", variance, "energy", energy);
+  core::check_abscissa(function, "energy", energy, 3);
+  core::check_finite(function, "signal", signal);
+  core::check_finite(function, "variance", variance);
+  if ((variance.array() < 0).any()) {
+    throw invalid_input(message(function, "parameter 'variance' holds a negative value; expected variances >= 0"));
+  }
+  const index n = energy.size();
+  const double step = (energy(n - 1) - energy(0)) / double(n - 1);
+  for (index i = 1; i < n; ++i) {
+    if (std::abs(energy(i) - energy(i - 1) - step) > 1e-6 * step) {
+      throw invalid_input(message(function, "parameter 'energy' is not uniform at index " + std::to_string(i) +
+                                                "; expected equal channels (the kernel is in channels)"));
+    }
+  }
+  for (const auto& [name, value] : {std::pair<const char*, double>{"smoothing", options.smoothing},
+                                    std::pair<const char*, double>{"search_half_width", options.search_half_width}}) {
+    if (!(value > 0 && std::isfinite(value))) {
+      throw invalid_input(message(function, std::string("option '") + name + "' is " + format_value(value) +
+                                                "; expected a positive width in eV"));
+    }
+  }
+  // k = D2 g: the normalised Gaussian (radius 4 sigma, in channels), then the second difference.
+  const double sigma = options.smoothing / step;
+  const auto radius = static_cast<index>(std::floor(4 * sigma + 0.5)) + 1;
+  vector_d g(2 * radius + 1);
+  for (index m = -radius; m <= radius; ++m) {
+    g(m + radius) = std::exp(-0.5 * double(m * m) / (sigma * sigma));
+  }
+  g(0) = g(2 * radius) = 0;  // the outermost taps only carry the second difference
+  g /= g.sum();
+  vector_d kernel = vector_d::Zero(2 * radius + 1);
+  for (index m = 1; m < 2 * radius; ++m) {
+    kernel(m) = (g(m - 1) - 2 * g(m) + g(m + 1)) / (step * step);
+  }
+  kernel(0) = g(1) / (step * step);
+  kernel(2 * radius) = g(2 * radius - 1) / (step * step);
+  // S'' wherever the whole kernel fits in the data; NaN elsewhere.
+  vector_d second = vector_d::Constant(n, std::numeric_limits<double>::quiet_NaN());
+  for (index j = radius; j + radius < n; ++j) {
+    second(j) = kernel.dot(signal.segment(j - radius, 2 * radius + 1));
+  }
+  white_line_result out;
+  const auto lobe = [&](double at, const char* line) {
+    const std::string name = std::string(line) + " search window";
+    const auto search =
+        core::select_window(function, name.c_str(), energy,
+                            core::window<double>{at - options.search_half_width, at + options.search_half_width}, 1);
+    if (search.begin < radius || search.end() + radius > n) {
+      throw invalid_input(message(function, std::string("the ") + line + " search window [" +
+                                                format_value(at - options.search_half_width) + ", " +
+                                                format_value(at + options.search_half_width) +
+                                                "] eV comes within 4 sigma of an end of the data; expected room "
+                                                "for the smoothing kernel"));
+    }
+    index low = search.begin;
+    for (index j = search.begin; j < search.end(); ++j) {
+      low = second(j) < second(low) ? j : low;
+    }
+    if (!(second(low) < 0)) {
+      throw invalid_input(message(function, std::string("the second derivative has no negative lobe near ") + line +
+                                                " = " + format_value(at) + " eV; expected a white line there"));
+    }
+    index first = low;
+    index last = low;
+    while (first - 1 >= radius && second(first - 1) < 0) {
+      --first;
+    }
+    while (last + 1 + radius < n && second(last + 1) < 0) {
+      ++last;
+    }
+    return core::index_range{first, last - first + 1};
+  };
+  out.l3_channels = lobe(options.l3_energy, "L3");
+  out.l2_channels = lobe(options.l2_energy, "L2");
+  // I = -dE sum_{j in lobe} sum_m k_m S_{j - radius + m}: coefficients a_i by scattering the kernel.
+  const auto coefficients = [&](core::index_range w) {
+    vector_d a = vector_d::Zero(n);
+    for (index j = w.begin; j < w.end(); ++j) {
+      a.segment(j - radius, 2 * radius + 1) -= step * kernel;
+    }
+    return a;
+  };
+  const vector_d a3 = coefficients(out.l3_channels);
+  const vector_d a2 = coefficients(out.l2_channels);
+  out.l3_area = a3.dot(signal);
+  out.l2_area = a2.dot(signal);
+  out.ratio = out.l3_area / out.l2_area;
+  const double var3 = a3.cwiseAbs2().dot(variance);
+  const double var2 = a2.cwiseAbs2().dot(variance);
+  const double cov = a3.cwiseProduct(a2).dot(variance);
+  out.l3_error = std::sqrt(var3);
+  out.l2_error = std::sqrt(var2);
   const double var_ratio = (var3 - 2 * out.ratio * cov + out.ratio * out.ratio * var2) / (out.l2_area * out.l2_area);
   out.ratio_error = std::sqrt(std::max(var_ratio, 0.0));
   return out;
