@@ -11,6 +11,7 @@
 #include <valence/core/types.hpp>
 #include <valence/core/window.hpp>
 #include <valence/eels/power_law.hpp>
+#include <valence/fit/detail/householder.hpp>
 #include <valence/fit/least_squares.hpp>
 
 #include <Eigen/Core>
@@ -76,12 +77,28 @@ struct mlls_result {
 
 namespace detail {
 
-enum class mlls_outcome { ok, background_failed, singular };
+enum class mlls_outcome { ok, non_finite, background_failed, singular };
 
-// Checks what every spectrum of a fit shares (axis, references, windows, options) and returns the
-// fitted channels.
-inline core::index_range check_mlls_setup(const char* function, const vector_d& energy, const matrix_d& references,
-                                          const mlls_options& options) {
+// What every spectrum of a fit shares (axis, references, windows, options), checked and prepared
+// once: the fitted channels, the references over them, the log-energies of the power-law column
+// and, for the two-area estimator, its channels and weights.
+struct mlls_plan {
+  const mlls_options* options = nullptr;
+  const vector_d* energy = nullptr;
+  core::index_range window;         // the fitted channels
+  core::index_range background;     // the channels the two-area estimate reads (empty otherwise)
+  bool whole_spectrum = false;      // the log-linear and Poisson estimators read the whole spectrum
+  index k = 0;                      // references
+  index terms = 0;                  // model columns: references, power law, constant, linear
+  matrix_d model;                   // the fixed columns over the window (the power law's is set per spectrum)
+  vector_d log_energy;              // ln E over the window
+  vector_d sqrt_user_weights;       // over the window, for mlls_weighting::user
+  detail::two_area_setup two_area;  // valid when background is non-empty
+  double channel_width = 0;         // eV
+};
+
+inline mlls_plan make_mlls_plan(const char* function, const vector_d& energy, const matrix_d& references,
+                                const mlls_options& options) {
   using core::detail::message;
   core::check_abscissa(function, "energy", energy, 3);
   core::check_finite(function, "references", references);
@@ -99,76 +116,216 @@ inline core::index_range check_mlls_setup(const char* function, const vector_d& 
     }
     core::check_positive(function, "weights", options.weights);
   }
+  mlls_plan plan;
+  plan.options = &options;
+  plan.energy = &energy;
+  plan.channel_width = (energy(energy.size() - 1) - energy(0)) / double(energy.size() - 1);
   if (options.background != background_treatment::none) {
     (void)core::select_window(function, "background_window", energy, options.background_window, 3);
+    if (options.power_law.method == power_law_method::two_area) {
+      plan.two_area =
+          detail::make_two_area_setup(function, energy, options.background_window, options.power_law.binned);
+      plan.background = {plan.two_area.i1, plan.two_area.i2 - plan.two_area.i1};
+    } else {
+      plan.whole_spectrum = true;
+    }
   }
-  return core::select_window(function, "fit_window", energy, options.fit_window, 3);
-}
-
-// One spectrum (finite, on the checked axis): the power law, then the linear model.
-inline mlls_outcome solve_mlls(const vector_d& energy, const vector_d& spectrum, const matrix_d& references,
-                               const mlls_options& options, core::index_range w, mlls_result& out) {
-  out.channels = w;
-  out.energy = energy.segment(w.begin, w.size);
-  const vector_d observed = spectrum.segment(w.begin, w.size);
-  vector_d target = observed;
-  const index k = references.cols();
+  plan.window = core::select_window(function, "fit_window", energy, options.fit_window, 3);
+  const core::index_range w = plan.window;
+  plan.k = references.cols();
   const bool fixed_shape = options.background == background_treatment::fixed_shape;
-  const index terms = k + (fixed_shape ? 1 : 0) + (options.constant ? 1 : 0) + (options.linear ? 1 : 0);
-  matrix_d design(w.size, terms);
-  design.leftCols(k) = references.middleRows(w.begin, w.size);
-  vector_d background = vector_d::Zero(w.size);
-  if (options.background != background_treatment::none) {
-    out.background = power_law_fit(energy, spectrum, options.background_window, options.power_law);
-    if (out.background.status != power_law_status::ok) {
-      return mlls_outcome::background_failed;
-    }
-    for (index i = 0; i < w.size; ++i) {
-      background(i) = out.background(out.energy(i));
-    }
-  }
-  index column = k;
-  if (fixed_shape) {
-    design.col(column++) = background;
-  } else if (options.background == background_treatment::subtracted) {
-    target -= background;
-  }
+  plan.terms = plan.k + (fixed_shape ? 1 : 0) + (options.constant ? 1 : 0) + (options.linear ? 1 : 0);
+  plan.model.resize(w.size, plan.terms);
+  plan.model.leftCols(plan.k) = references.middleRows(w.begin, w.size);
+  index column = plan.k + (fixed_shape ? 1 : 0);
   if (options.constant) {
-    design.col(column++).setOnes();
+    plan.model.col(column++).setOnes();
   }
   if (options.linear) {
-    design.col(column++) = out.energy;
+    plan.model.col(column++) = energy.segment(w.begin, w.size);
   }
-  fit::least_squares_options<double> ls;
-  ls.nonnegative = options.nonnegative;
+  plan.log_energy = energy.segment(w.begin, w.size).array().log().matrix();
+  if (options.weighting == mlls_weighting::user) {
+    plan.sqrt_user_weights = options.weights.segment(w.begin, w.size).cwiseSqrt();
+  }
+  return plan;
+}
+
+// Everything one spectrum's fit writes, sized once from the plan: a spectrum image fits all its
+// pixels through one workspace per task, so no pixel allocates (except with the iterative
+// power-law estimators or non-negativity, which use the general solvers).
+struct mlls_workspace {
+  explicit mlls_workspace(const mlls_plan& plan)
+      : spectrum(plan.energy->size()),
+        model(plan.model),
+        design(plan.window.size, plan.terms),
+        observed(plan.window.size),
+        target(plan.window.size),
+        rhs(plan.window.size),
+        sqrt_weights(plan.window.size),
+        background(plan.window.size),
+        fitted(plan.window.size),
+        residual(plan.window.size),
+        column_scale(plan.terms),
+        coefficients(plan.terms),
+        standard_errors(plan.terms),
+        fractions(plan.k),
+        fraction_errors(plan.k),
+        inverse(plan.terms, plan.terms),
+        covariance(plan.terms, plan.terms) {}
+
+  vector_d spectrum;  // the spectrum, filled where the fit reads it
+  matrix_d model;     // unweighted model columns over the window
+  matrix_d design;    // weighted, equilibrated columns; becomes R
+  vector_d observed, target, rhs, sqrt_weights, background, fitted, residual;
+  vector_d column_scale, coefficients, standard_errors, fractions, fraction_errors;
+  matrix_d inverse, covariance;
+  power_law_result power_law;
+  double chi_square = 0, reduced_chi_square = 0, r_factor = 0;
+  index parameters = 0;  // effective parameters (fewer than terms when non-negativity binds)
+};
+
+// Unweighted or weighted least squares of the model by Householder QR of the equilibrated design
+// (the kernel fit::least_squares_batch uses): nothing allocated. False for a design whose rank,
+// judged as fit::least_squares judges it (pivots below m eps of the largest), is not full.
+inline bool solve_unconstrained(const mlls_plan& plan, mlls_workspace& ws) {
+  const index m = plan.window.size;
+  const index n = plan.terms;
+  const bool weighted = plan.options->weighting != mlls_weighting::none;
+  for (index j = 0; j < n; ++j) {
+    if (weighted) {
+      ws.design.col(j) = ws.model.col(j).cwiseProduct(ws.sqrt_weights);
+    } else {
+      ws.design.col(j) = ws.model.col(j);
+    }
+    ws.column_scale(j) = ws.design.col(j).stableNorm();
+    if (!(ws.column_scale(j) > 0) || !std::isfinite(ws.column_scale(j))) {
+      return false;
+    }
+    ws.design.col(j) /= ws.column_scale(j);
+  }
+  if (weighted) {
+    ws.rhs = ws.target.cwiseProduct(ws.sqrt_weights);
+  } else {
+    ws.rhs = ws.target;
+  }
+  if (!fit::detail::householder_reduce(ws.design, ws.rhs)) {
+    return false;
+  }
+  const auto r = ws.design.topRows(n);
+  const double largest = r.diagonal().cwiseAbs().maxCoeff();
+  if (!(r.diagonal().cwiseAbs().minCoeff() > double(m) * std::numeric_limits<double>::epsilon() * largest)) {
+    return false;
+  }
+  auto x = ws.coefficients.head(n);
+  fit::detail::back_substitute(r, ws.rhs.head(n), x);
+  ws.coefficients.array() /= ws.column_scale.array();
+  fit::detail::inverse_gram(r, ws.inverse, ws.covariance);
+  for (index i = 0; i < n; ++i) {
+    for (index j = 0; j < n; ++j) {
+      ws.covariance(i, j) /= ws.column_scale(i) * ws.column_scale(j);
+    }
+  }
+  return true;
+}
+
+// One spectrum, read channel by channel through `read` (any double(index)): the power law, then
+// the linear model, into the workspace.
+template <typename Read>
+mlls_outcome solve_mlls(const mlls_plan& plan, const Read& read, mlls_workspace& ws) {
+  const mlls_options& options = *plan.options;
+  const core::index_range w = plan.window;
+  const auto take = [&](index first, index count) {
+    for (index c = first; c < first + count; ++c) {
+      ws.spectrum(c) = read(c);
+      if (!std::isfinite(ws.spectrum(c))) {
+        return false;
+      }
+    }
+    return true;
+  };
+  const bool finite = plan.whole_spectrum ? take(0, ws.spectrum.size())
+                                          : take(w.begin, w.size) && take(plan.background.begin, plan.background.size);
+  if (!finite) {
+    return mlls_outcome::non_finite;
+  }
+  ws.observed = ws.spectrum.segment(w.begin, w.size);
+  ws.target = ws.observed;
+  ws.power_law = power_law_result{};
+  if (options.background != background_treatment::none) {
+    if (plan.whole_spectrum) {
+      ws.power_law = power_law_fit(*plan.energy, ws.spectrum, options.background_window, options.power_law);
+    } else {
+      detail::two_area_estimate(plan.two_area, ws.spectrum, ws.power_law);
+      ws.power_law.binned = options.power_law.binned;
+      ws.power_law.channel_width = plan.channel_width;
+    }
+    if (ws.power_law.status != power_law_status::ok) {
+      return mlls_outcome::background_failed;
+    }
+    const double scale = ws.power_law.amplitude * (ws.power_law.binned ? ws.power_law.channel_width : 1.0);
+    ws.background = (plan.log_energy.array() * -ws.power_law.exponent).exp() * scale;
+    if (options.background == background_treatment::fixed_shape) {
+      ws.model.col(plan.k) = ws.background;
+    } else {
+      ws.target -= ws.background;
+    }
+  }
   if (options.weighting == mlls_weighting::poisson) {
-    ls.weights = observed.cwiseMax(1.0).cwiseInverse();
-    ls.scale_covariance = false;
+    ws.sqrt_weights = ws.observed.cwiseMax(1.0).cwiseSqrt().cwiseInverse();
   } else if (options.weighting == mlls_weighting::user) {
-    ls.weights = options.weights.segment(w.begin, w.size);
+    ws.sqrt_weights = plan.sqrt_user_weights;
   }
-  fit::least_squares_result<double> f;
-  try {
-    f = fit::least_squares(design, target, ls);
-  } catch (const error&) {  // rank deficiency (or a failed active set) of this spectrum's design
-    return mlls_outcome::singular;
+  ws.parameters = plan.terms;
+  if (!options.nonnegative) {
+    if (!solve_unconstrained(plan, ws)) {
+      return mlls_outcome::singular;
+    }
+  } else {
+    fit::least_squares_options<double> ls;
+    ls.nonnegative = true;
+    ls.scale_covariance = false;  // scaled below, with the effective parameters it reports
+    if (options.weighting != mlls_weighting::none) {
+      ls.weights = ws.sqrt_weights.cwiseAbs2();
+    }
+    try {
+      const auto f = fit::least_squares(ws.model, ws.target, ls);
+      ws.coefficients = f.coefficients;
+      ws.covariance = f.covariance;
+      ws.parameters = f.parameters;  // coefficients held at 0 do not count
+    } catch (const error&) {         // rank deficiency of this spectrum's design
+      return mlls_outcome::singular;
+    }
   }
-  out.coefficients = f.coefficients;
-  out.standard_errors = f.standard_errors;
-  out.covariance = f.covariance;
-  out.fit = options.background == background_treatment::subtracted ? vector_d(f.fitted + background) : f.fitted;
-  out.residual = observed - out.fit;
-  out.chi_square = f.chi_square;
-  out.reduced_chi_square = f.reduced_chi_square;
-  out.r_factor = out.residual.squaredNorm() / observed.squaredNorm();
-  const double total = out.coefficients.head(k).sum();
-  out.fractions = out.coefficients.head(k) / total;
-  out.fraction_errors.resize(k);
-  const matrix_d c = out.covariance.topLeftCorner(k, k);
+  // Statistics from the explicit residual of the unweighted model.
+  ws.fitted.noalias() = ws.model * ws.coefficients;
+  ws.residual = ws.target - ws.fitted;
+  ws.chi_square = options.weighting == mlls_weighting::none ? ws.residual.squaredNorm()
+                                                            : ws.residual.cwiseProduct(ws.sqrt_weights).squaredNorm();
+  const index dof = w.size - ws.parameters;
+  ws.reduced_chi_square = dof > 0 ? ws.chi_square / double(dof) : std::numeric_limits<double>::quiet_NaN();
+  if (options.weighting != mlls_weighting::poisson) {  // Poisson variances are known: no scaling
+    ws.covariance *= ws.reduced_chi_square;
+  }
+  ws.standard_errors = ws.covariance.diagonal().cwiseMax(0.0).cwiseSqrt();
+  if (options.background == background_treatment::subtracted) {
+    ws.fitted += ws.background;
+  }
+  ws.residual = ws.observed - ws.fitted;
+  ws.r_factor = ws.residual.squaredNorm() / ws.observed.squaredNorm();
+  // Fractions f_i = b_i / sum b, errors from g^T C g with g_j = (delta_ij - f_i) / sum b.
+  const index k = plan.k;
+  const double total = ws.coefficients.head(k).sum();
+  ws.fractions = ws.coefficients.head(k) / total;
   for (index i = 0; i < k; ++i) {
-    vector_d g = -out.fractions(i) / total * vector_d::Ones(k);
-    g(i) += 1 / total;
-    out.fraction_errors(i) = std::sqrt(std::max(g.dot(c * g), 0.0));
+    double variance = 0;
+    for (index a = 0; a < k; ++a) {
+      const double ga = ((a == i ? 1.0 : 0.0) - ws.fractions(i)) / total;
+      for (index b = 0; b < k; ++b) {
+        variance += ga * ws.covariance(a, b) * (((b == i ? 1.0 : 0.0) - ws.fractions(i)) / total);
+      }
+    }
+    ws.fraction_errors(i) = std::sqrt(std::max(variance, 0.0));
   }
   return mlls_outcome::ok;
 }
@@ -180,13 +337,13 @@ inline mlls_outcome solve_mlls(const vector_d& energy, const vector_d& spectrum,
 ///
 /// The power law \f$A E^{-r}\f$ is fitted over the background window with power_law_fit(); then
 /// the linear model of the references (and the background term, constant and linear term as set)
-/// is solved over the fit window by fit::least_squares, with the covariance scaled by the reduced
-/// χ² (as HyperSpy's and ordinary least squares' standard errors) except for Poisson weights,
-/// whose variance is known. Fractions \f$f_i = \beta_i/\sum_j \beta_j\f$ carry errors from
-/// \f$g^T C g\f$, \f$\partial f_i/\partial \beta_j = (\delta_{ij} - f_i)/\sum\beta\f$.
-/// \param energy energy loss, eV, strictly increasing (uniform for the two-area estimator).
-/// \param spectrum counts per channel, same length.
-/// \param references one column per reference spectrum on the same energy axis (e.g. surface and
+/// is solved over the fit window by Householder QR of the column-equilibrated (weighted) design,
+/// the allocation-free kernel of fit::least_squares_batch (fit::least_squares with non-negativity),
+/// with the covariance scaled by the reduced χ² (as HyperSpy's and ordinary least squares'
+/// standard errors) except for Poisson weights, whose variance is known. Fractions \f$f_i = \beta_i/\sum_j \beta_j\f$
+/// carry errors from \f$g^T C g\f$, \f$\partial f_i/\partial \beta_j = (\delta_{ij} - f_i)/\sum\beta\f$. \param energy
+/// energy loss, eV, strictly increasing (uniform for the two-area estimator). \param spectrum counts per channel, same
+/// length. \param references one column per reference spectrum on the same energy axis (e.g. surface and
 ///        bulk spectra of the same image).
 /// \param options windows, background treatment, extra terms, weights, non-negativity.
 /// \returns coefficients, errors, fractions, fit and statistics.
@@ -206,11 +363,12 @@ inline mlls_outcome solve_mlls(const vector_d& energy, const vector_d& spectrum,
   constexpr const char* function = "valence::eels::mlls";
   core::check_same_size(function, "spectrum", spectrum, "energy", energy);
   core::check_finite(function, "spectrum", spectrum);
-  const auto channels = detail::check_mlls_setup(function, energy, references, options);
-  mlls_result out;
-  switch (detail::solve_mlls(energy, spectrum, references, options, channels, out)) {
+  const auto plan = detail::make_mlls_plan(function, energy, references, options);
+  detail::mlls_workspace ws(plan);
+  switch (detail::solve_mlls(
+      plan, [&](index c) { return spectrum(c); }, ws)) {
     case detail::mlls_outcome::ok:
-      return out;
+      break;
     case detail::mlls_outcome::background_failed:
       throw invalid_input(core::detail::message(
           function,
@@ -220,6 +378,21 @@ inline mlls_outcome solve_mlls(const vector_d& energy, const vector_d& spectrum,
       throw invalid_input(core::detail::message(
           function, "the model is rank deficient over the fit window; expected linearly independent references"));
   }
+  mlls_result out;
+  out.coefficients = ws.coefficients;
+  out.standard_errors = ws.standard_errors;
+  out.covariance = ws.covariance;
+  out.fractions = ws.fractions;
+  out.fraction_errors = ws.fraction_errors;
+  out.channels = plan.window;
+  out.energy = energy.segment(plan.window.begin, plan.window.size);
+  out.fit = ws.fitted;
+  out.residual = ws.residual;
+  out.chi_square = ws.chi_square;
+  out.reduced_chi_square = ws.reduced_chi_square;
+  out.r_factor = ws.r_factor;
+  out.background = ws.power_law;
+  return out;
 }
 
 }  // namespace valence::eels

@@ -132,6 +132,95 @@ inline vector_d simpson_weights(const vector_d& x, index first, index last) {
   return w;
 }
 
+// The channels and weights of a two-area estimate, fixed by the axis and the window: prepared
+// once, so that estimating a spectrum image's pixels allocates nothing.
+struct two_area_setup {
+  index i1 = 0;  // first channel of I1
+  index i3 = 0;  // first channel of I2
+  index i2 = 0;  // one past the last channel of I2
+  double x1 = 0, x2 = 0, x3 = 0;
+  vector_d w1, w2;  // integration weights of the halves (ones when binned)
+};
+
+// HyperSpy's snapping and even-span rule (see power_law_fit); throws when the halves do not fit.
+inline two_area_setup make_two_area_setup(const char* function, const vector_d& energy,
+                                          const core::window<double>& window, bool binned) {
+  using core::detail::format_value;
+  const index n = energy.size();
+  const double offset = energy(0);
+  const double scale = (energy(n - 1) - energy(0)) / double(n - 1);
+  for (index i = 1; i < n; ++i) {
+    if (std::abs(energy(i) - (offset + double(i) * scale)) > 1e-6 * scale) {
+      throw invalid_input(
+          core::detail::message(function, "parameter 'energy' is not uniform at index " + std::to_string(i) +
+                                              "; expected equally spaced channels for the two-area method"));
+    }
+  }
+  two_area_setup s;
+  s.i1 = hyperspy_index(window.lower, offset, scale, n);
+  s.i2 = hyperspy_index(window.upper, offset, scale, n);
+  if ((s.i1 + s.i2) % 2 == 1) {
+    --s.i2;
+  }
+  if (s.i2 == s.i1) {
+    s.i2 += 2;
+  }
+  s.i3 = (s.i1 + s.i2) / 2;
+  if (s.i2 > n - 1 || s.i3 - s.i1 < 1) {
+    throw invalid_input(core::detail::message(
+        function, "window [" + format_value(window.lower) + ", " + format_value(window.upper) +
+                      "] eV snaps to channels " + std::to_string(s.i1) + " ... " + std::to_string(s.i2) +
+                      "; expected two halves of at least one channel within the data"));
+  }
+  s.x1 = energy(s.i1);
+  s.x2 = energy(s.i2);
+  s.x3 = energy(s.i3);
+  s.w1 = binned ? vector_d::Ones(s.i3 - s.i1) : simpson_weights(energy, s.i1, s.i3);
+  s.w2 = binned ? vector_d::Ones(s.i2 - s.i3) : simpson_weights(energy, s.i3, s.i2);
+  return s;
+}
+
+// The two-area estimate from counts[i1, i2) (any contiguous double storage indexed by channel),
+// with Poisson errors of the two integrals, var I = sum w_i^2 c_i, carried through r(I1, I2) and
+// A(r, I2). Sets status non_positive_counts (and leaves NaN) where HyperSpy would return zeros.
+template <typename Counts>
+void two_area_estimate(const two_area_setup& s, const Counts& counts, power_law_result& r) {
+  double area1 = 0, area2 = 0, var1 = 0, var2 = 0;
+  bool negative = false;
+  for (index i = s.i1; i < s.i3; ++i) {
+    const double w = s.w1(i - s.i1);
+    area1 += w * counts(i);
+    var1 += w * w * counts(i);
+    negative = negative || counts(i) < 0;
+  }
+  for (index i = s.i3; i < s.i2; ++i) {
+    const double w = s.w2(i - s.i3);
+    area2 += w * counts(i);
+    var2 += w * w * counts(i);
+    negative = negative || counts(i) < 0;
+  }
+  r.channels = {s.i1, s.i2 - s.i1};
+  if (!(area1 > 0 && area2 > 0) || negative) {
+    r.status = power_law_status::non_positive_counts;
+    return;
+  }
+  const double span = std::log(s.x2 / s.x1);
+  r.exponent = 2 * (std::log(area1) - std::log(area2)) / span;
+  const double k = 1 - r.exponent;
+  const double denominator = std::pow(s.x2, k) - std::pow(s.x3, k);
+  r.amplitude = k * area2 / denominator;
+  const double dr_d1 = 2 / (span * area1);
+  const double dr_d2 = -2 / (span * area2);
+  const double dd_dk = std::pow(s.x2, k) * std::log(s.x2) - std::pow(s.x3, k) * std::log(s.x3);
+  const double da_dr = -area2 * (denominator - k * dd_dk) / (denominator * denominator);
+  const double da_d1 = da_dr * dr_d1;
+  const double da_d2 = k / denominator + da_dr * dr_d2;
+  r.amplitude_error = std::sqrt(da_d1 * da_d1 * var1 + da_d2 * da_d2 * var2);
+  r.exponent_error = std::sqrt(dr_d1 * dr_d1 * var1 + dr_d2 * dr_d2 * var2);
+  r.covariance = da_d1 * dr_d1 * var1 + da_d2 * dr_d2 * var2;
+  r.status = power_law_status::ok;
+}
+
 }  // namespace detail
 
 /// \brief Fits the power-law background \f$A E^{-r}\f$ of an EELS spectrum over a pre-edge window.
@@ -185,56 +274,7 @@ inline vector_d simpson_weights(const vector_d& x, index first, index last) {
   r.channel_width = scale;
   const double unit = options.binned ? scale : 1.0;  // model of a channel: A E^-r unit
   if (options.method == power_law_method::two_area) {
-    for (index i = 1; i < n; ++i) {
-      if (std::abs(energy(i) - (offset + double(i) * scale)) > 1e-6 * scale) {
-        throw invalid_input(message(function, "parameter 'energy' is not uniform at index " + std::to_string(i) +
-                                                  "; expected equally spaced channels for the two-area method"));
-      }
-    }
-    index i1 = detail::hyperspy_index(window.lower, offset, scale, n);
-    index i2 = detail::hyperspy_index(window.upper, offset, scale, n);
-    if ((i1 + i2) % 2 == 1) {
-      --i2;
-    }
-    if (i2 == i1) {
-      i2 += 2;
-    }
-    const index i3 = (i1 + i2) / 2;
-    r.channels = {i1, i2 - i1};
-    if (i2 > n - 1 || i3 - i1 < 1) {
-      throw invalid_input(message(function, "window [" + format_value(window.lower) + ", " +
-                                                format_value(window.upper) + "] eV snaps to channels " +
-                                                std::to_string(i1) + " ... " + std::to_string(i2) +
-                                                "; expected two halves of at least one channel within the data"));
-    }
-    const double x1 = energy(i1);
-    const double x2 = energy(i2);
-    const double x3 = energy(i3);
-    const vector_d w1 = options.binned ? vector_d::Ones(i3 - i1) : detail::simpson_weights(energy, i1, i3);
-    const vector_d w2 = options.binned ? vector_d::Ones(i2 - i3) : detail::simpson_weights(energy, i3, i2);
-    const double area1 = w1.dot(counts.segment(i1, i3 - i1));
-    const double area2 = w2.dot(counts.segment(i3, i2 - i3));
-    if (!(area1 > 0 && area2 > 0) || (counts.segment(i1, i2 - i1).array() < 0).any()) {
-      r.status = power_law_status::non_positive_counts;
-      return r;
-    }
-    const double span = std::log(x2 / x1);
-    r.exponent = 2 * (std::log(area1) - std::log(area2)) / span;
-    const double k = 1 - r.exponent;
-    const double denominator = std::pow(x2, k) - std::pow(x3, k);
-    r.amplitude = k * area2 / denominator;
-    // Poisson errors of the two integrals, var I = sum w_i^2 c_i, carried through r(I1, I2) and A(r, I2).
-    const double var1 = w1.cwiseAbs2().dot(counts.segment(i1, i3 - i1));
-    const double var2 = w2.cwiseAbs2().dot(counts.segment(i3, i2 - i3));
-    const double dr_d1 = 2 / (span * area1);
-    const double dr_d2 = -2 / (span * area2);
-    const double dd_dk = std::pow(x2, k) * std::log(x2) - std::pow(x3, k) * std::log(x3);
-    const double da_dr = -area2 * (denominator - k * dd_dk) / (denominator * denominator);
-    const double da_d1 = da_dr * dr_d1;
-    const double da_d2 = k / denominator + da_dr * dr_d2;
-    r.amplitude_error = std::sqrt(da_d1 * da_d1 * var1 + da_d2 * da_d2 * var2);
-    r.exponent_error = std::sqrt(dr_d1 * dr_d1 * var1 + dr_d2 * dr_d2 * var2);
-    r.covariance = da_d1 * dr_d1 * var1 + da_d2 * dr_d2 * var2;
+    detail::two_area_estimate(detail::make_two_area_setup(function, energy, window, options.binned), counts, r);
     return r;
   }
   r.channels = inside;

@@ -195,10 +195,14 @@ struct spectrum_image_fit {
 /// \brief mlls() at every pixel of a spectrum image, in parallel with OpenMP.
 /// \ingroup eels
 ///
-/// The axis, references, windows and options are checked once; each pixel's spectrum is read
-/// through the view (converted to double), fitted exactly as mlls() fits one spectrum, and written
-/// to the maps. A pixel whose spectrum is not finite, whose power law fails or whose model is
-/// singular gets its status and NaN in the maps; the others are still fitted.
+/// The axis, references, windows and options are checked and prepared once; each pixel's
+/// channels are read through the view (converted to double), fitted exactly as mlls() fits one
+/// spectrum, and written to the maps. Only the channels the fit uses are read: the fit window
+/// and the two-area background window (the whole spectrum for the iterative power-law
+/// estimators). A pixel with a non-finite value among them, whose power law fails or whose model
+/// is singular gets its status and NaN in the maps; the others are still fitted. Without
+/// non-negativity and with the two-area (default) or no background, no pixel allocates memory:
+/// each run of 32 pixels of a row shares one workspace.
 /// \tparam T float or double.
 /// \param energy energy loss, eV, one per channel.
 /// \param cube the spectrum image; see spectrum_image_view.
@@ -228,10 +232,9 @@ template <typename T>
         function, "parameter 'energy' has " + std::to_string(energy.size()) + " values but the cube has " +
                       std::to_string(cube.channels) + " channels; expected one energy per channel"));
   }
-  const auto window = detail::check_mlls_setup(function, energy, references, options);
-  const index k = references.cols();
-  const index terms = k + (options.background == background_treatment::fixed_shape ? 1 : 0) +
-                      (options.constant ? 1 : 0) + (options.linear ? 1 : 0);
+  const auto plan = detail::make_mlls_plan(function, energy, references, options);
+  const index k = plan.k;
+  const index terms = plan.terms;
   constexpr double nan = std::numeric_limits<double>::quiet_NaN();
   const matrix_d blank = matrix_d::Constant(cube.rows, cube.cols, nan);
   spectrum_image_fit out{
@@ -245,44 +248,44 @@ template <typename T>
       blank,
       blank,
       std::vector<pixel_status>(static_cast<std::size_t>(cube.rows * cube.cols), pixel_status::cancelled)};
-  const auto fit_pixel = [&](std::size_t p) {
-    const index y = static_cast<index>(p) / cube.cols;
-    const index x = static_cast<index>(p) % cube.cols;
-    vector_d spectrum(cube.channels);
-    for (index c = 0; c < cube.channels; ++c) {
-      spectrum(c) = static_cast<double>(cube(y, x, c));
-    }
-    if (!spectrum.allFinite()) {
-      out.status[p] = pixel_status::non_finite;
-      return;
-    }
-    mlls_result r;
-    const auto outcome = detail::solve_mlls(energy, spectrum, references, options, window, r);
+  const auto fit_pixel = [&](index y, index x, detail::mlls_workspace& ws) {
+    const auto p = static_cast<std::size_t>(y * cube.cols + x);
+    const auto outcome = detail::solve_mlls(
+        plan, [&](index c) { return static_cast<double>(cube(y, x, c)); }, ws);
     if (outcome != detail::mlls_outcome::ok) {
-      out.status[p] =
-          outcome == detail::mlls_outcome::background_failed ? pixel_status::background_failed : pixel_status::singular;
+      out.status[p] = outcome == detail::mlls_outcome::non_finite          ? pixel_status::non_finite
+                      : outcome == detail::mlls_outcome::background_failed ? pixel_status::background_failed
+                                                                           : pixel_status::singular;
       return;
     }
     for (index j = 0; j < terms; ++j) {
-      out.coefficients[static_cast<std::size_t>(j)](y, x) = r.coefficients(j);
-      out.standard_errors[static_cast<std::size_t>(j)](y, x) = r.standard_errors(j);
+      out.coefficients[static_cast<std::size_t>(j)](y, x) = ws.coefficients(j);
+      out.standard_errors[static_cast<std::size_t>(j)](y, x) = ws.standard_errors(j);
     }
     for (index j = 0; j < k; ++j) {
-      out.fractions[static_cast<std::size_t>(j)](y, x) = r.fractions(j);
-      out.fraction_errors[static_cast<std::size_t>(j)](y, x) = r.fraction_errors(j);
+      out.fractions[static_cast<std::size_t>(j)](y, x) = ws.fractions(j);
+      out.fraction_errors[static_cast<std::size_t>(j)](y, x) = ws.fraction_errors(j);
     }
-    out.amplitude(y, x) = r.background.amplitude;
-    out.exponent(y, x) = r.background.exponent;
-    out.chi_square(y, x) = r.chi_square;
-    out.reduced_chi_square(y, x) = r.reduced_chi_square;
-    out.r_factor(y, x) = r.r_factor;
+    out.amplitude(y, x) = ws.power_law.amplitude;
+    out.exponent(y, x) = ws.power_law.exponent;
+    out.chi_square(y, x) = ws.chi_square;
+    out.reduced_chi_square(y, x) = ws.reduced_chi_square;
+    out.r_factor(y, x) = ws.r_factor;
     out.status[p] = pixel_status::ok;
   };
+  // Each task fits a run of pixels of one row through its own workspace: the workspaces are the
+  // only allocations, one per run, never one per pixel.
+  constexpr index run = 32;
+  const index runs = (cube.cols + run - 1) / run;
   const index pixels = cube.rows * cube.cols;
   for (index y = 0; y < cube.rows; ++y) {
-    const auto first = static_cast<std::size_t>(y * cube.cols);
-    core::detail::for_each_in_parallel(static_cast<std::size_t>(cube.cols),
-                                       [&](std::size_t x) { fit_pixel(first + x); });
+    core::detail::for_each_in_parallel(static_cast<std::size_t>(runs), [&](std::size_t r) {
+      detail::mlls_workspace ws(plan);
+      const index first = static_cast<index>(r) * run;
+      for (index x = first; x < std::min(first + run, cube.cols); ++x) {
+        fit_pixel(y, x, ws);
+      }
+    });
     const index done = (y + 1) * cube.cols;
     if (progress && !progress(done, pixels) && done < pixels) {
       out.cancelled = true;

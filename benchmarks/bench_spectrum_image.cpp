@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: MIT
+// EELS spectrum-image MLLS, the issue's case: 256 x 256 pixels x 1024 channels ([y][x][E], as
+// HyperSpy holds it), a two-area power law per pixel (605-635 eV) and two Mn L2,3 references
+// with the power law as a fixed-shape term over a 200-channel window (636-686 eV), unconstrained.
+// Reported per scalar type and thread count:
+//   `floor_fraction` = (time to read the whole cube once, same threads, same run) / (fit time),
+//   target >= 0.25 single-threaded;
+//   `pixels_per_s`;
+//   `allocations_per_pixel`, counted by a replacement operator new during the fit (the issue:
+//   no per-pixel allocation; the maps, one workspace per run of 32 pixels and the task list of
+//   each row are all there is).
+#include <valence/eels/spectrum_image.hpp>
+#include <valence/synth/eels.hpp>
+
+#include "memory_floor.hpp"
+
+#include <benchmark/benchmark.h>
+
+#include <Eigen/Core>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <new>
+#include <random>
+#include <vector>
+
+namespace {
+
+std::atomic<long long> allocations{0};
+
+}  // namespace
+
+// Counting replacements of the global allocation functions (the benchmark's own program only).
+void* operator new(std::size_t size) {
+  allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(size == 0 ? 1 : size)) {
+    return p;
+  }
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
+
+namespace {
+
+constexpr Eigen::Index rows = 256;
+constexpr Eigen::Index cols = 256;
+constexpr Eigen::Index channels = 1024;
+
+struct scene {
+  valence::vector_d energy;
+  valence::matrix_d references;
+};
+
+scene make_scene() {
+  scene s;
+  s.energy = 560.0 + 0.25 * valence::vector_d::LinSpaced(channels, 0, channels - 1).array();
+  valence::synth::l23_edge reduced;  // Mn2+-like: strong L3
+  valence::synth::l23_edge oxidised;
+  oxidised.l3 = 641.5;
+  oxidised.l2 = 652.5;
+  oxidised.l3_height = 3000;
+  oxidised.l2_height = 1700;
+  s.references.resize(channels, 2);
+  s.references.col(0) = valence::synth::l23_reference(s.energy, reduced);
+  s.references.col(1) = valence::synth::l23_reference(s.energy, oxidised);
+  return s;
+}
+
+// Each pixel: a power law A E^-3 with A varying over the image, a fraction f of the first
+// reference, and Gaussian noise of Poisson size (cheaper to draw than Poisson counts).
+template <typename T>
+std::vector<T> make_cube(const scene& s) {
+  std::vector<T> cube(static_cast<std::size_t>(rows * cols * channels));
+  std::mt19937_64 gen(11);
+  std::normal_distribution<double> unit(0.0, 1.0);
+  const valence::vector_d shape = (s.energy.array() / 600.0).pow(-3.0);
+  for (Eigen::Index y = 0; y < rows; ++y) {
+    for (Eigen::Index x = 0; x < cols; ++x) {
+      const double amplitude = 5e4 * (1 + 0.3 * double(y) / double(rows));
+      const double f = double(x) / double(cols - 1);
+      T* p = cube.data() + (y * cols + x) * channels;
+      for (Eigen::Index c = 0; c < channels; ++c) {
+        const double mean = amplitude * shape(c) + f * s.references(c, 0) + (1 - f) * s.references(c, 1);
+        p[c] = T(mean + std::sqrt(mean) * unit(gen));
+      }
+    }
+  }
+  return cube;
+}
+
+valence::eels::mlls_options fit_options() {
+  valence::eels::mlls_options o;
+  o.background_window = {605.0, 635.0};
+  o.fit_window = {636.0, 685.9};  // 200 channels
+  return o;
+}
+
+template <typename T>
+void BM_spectrum_image_mlls(benchmark::State& state) {
+#if defined(_OPENMP)
+  omp_set_num_threads(static_cast<int>(state.range(0)));
+#endif
+  const scene s = make_scene();
+  const std::vector<T> cube = make_cube<T>(s);
+  const auto view = valence::eels::spectrum_image_view<T>::contiguous(cube.data(), rows, cols, channels);
+  const auto options = fit_options();
+  const double floor = valence_bench::stream_seconds(cube.data(), cube.size());
+  double best = 1e300;
+  long long allocated = 0;
+  for (auto _ : state) {
+    const long long before = allocations.load();
+    const auto start = std::chrono::steady_clock::now();
+    const auto maps = valence::eels::fit_spectrum_image(s.energy, view, s.references, options);
+    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+    allocated = allocations.load() - before;
+    benchmark::DoNotOptimize(maps.fractions[0].data());
+    if (maps.failed() != 0) {
+      state.SkipWithError("pixels failed");
+    }
+    best = std::min(best, elapsed.count());
+  }
+  state.counters["floor_fraction"] = floor / best;
+  state.counters["pixels_per_s"] = double(rows * cols) / best;
+  state.counters["allocations_per_pixel"] = double(allocated) / double(rows * cols);
+  state.counters["omp_threads"] = valence_bench::threads();
+}
+BENCHMARK_TEMPLATE(BM_spectrum_image_mlls, float)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK_TEMPLATE(BM_spectrum_image_mlls, double)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+}  // namespace
