@@ -34,6 +34,10 @@ std::atomic<long long> allocations{0};
 }  // namespace
 
 // Counting replacements of the global allocation functions (the benchmark's own program only).
+// GCC cannot see that this operator new pairs malloc with the free below.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
 void* operator new(std::size_t size) {
   allocations.fetch_add(1, std::memory_order_relaxed);
   if (void* p = std::malloc(size == 0 ? 1 : size)) {

@@ -183,6 +183,7 @@ struct mlls_workspace {
   power_law_result power_law;
   double chi_square = 0, reduced_chi_square = 0, r_factor = 0;
   index parameters = 0;  // effective parameters (fewer than terms when non-negativity binds)
+  bool curves = false;   // form fitted and residual (mlls() returns them; maps do not need them)
 };
 
 // Unweighted or weighted least squares of the model by Householder QR of the equilibrated design
@@ -193,16 +194,17 @@ inline bool solve_unconstrained(const mlls_plan& plan, mlls_workspace& ws) {
   const index n = plan.terms;
   const bool weighted = plan.options->weighting != mlls_weighting::none;
   for (index j = 0; j < n; ++j) {
+    auto column = ws.design.col(j);
     if (weighted) {
-      ws.design.col(j) = ws.model.col(j).cwiseProduct(ws.sqrt_weights);
+      column = ws.model.col(j).cwiseProduct(ws.sqrt_weights);
     } else {
-      ws.design.col(j) = ws.model.col(j);
+      column = ws.model.col(j);
     }
-    ws.column_scale(j) = ws.design.col(j).stableNorm();
+    ws.column_scale(j) = fit::detail::safe_norm(column);
     if (!(ws.column_scale(j) > 0) || !std::isfinite(ws.column_scale(j))) {
       return false;
     }
-    ws.design.col(j) /= ws.column_scale(j);
+    column *= 1 / ws.column_scale(j);
   }
   if (weighted) {
     ws.rhs = ws.target.cwiseProduct(ws.sqrt_weights);
@@ -229,21 +231,13 @@ inline bool solve_unconstrained(const mlls_plan& plan, mlls_workspace& ws) {
   return true;
 }
 
-// One spectrum, read channel by channel through `read` (any double(index)): the power law, then
-// the linear model, into the workspace.
+// One spectrum: the power law, then the linear model, into the workspace. `read(first, count,
+// destination)` copies channels [first, first + count) as doubles and says whether all are finite.
 template <typename Read>
 mlls_outcome solve_mlls(const mlls_plan& plan, const Read& read, mlls_workspace& ws) {
   const mlls_options& options = *plan.options;
   const core::index_range w = plan.window;
-  const auto take = [&](index first, index count) {
-    for (index c = first; c < first + count; ++c) {
-      ws.spectrum(c) = read(c);
-      if (!std::isfinite(ws.spectrum(c))) {
-        return false;
-      }
-    }
-    return true;
-  };
+  const auto take = [&](index first, index count) { return read(first, count, ws.spectrum.data() + first); };
   const bool finite = plan.whole_spectrum ? take(0, ws.spectrum.size())
                                           : take(w.begin, w.size) && take(plan.background.begin, plan.background.size);
   if (!finite) {
@@ -297,22 +291,31 @@ mlls_outcome solve_mlls(const mlls_plan& plan, const Read& read, mlls_workspace&
       return mlls_outcome::singular;
     }
   }
-  // Statistics from the explicit residual of the unweighted model.
-  ws.fitted.noalias() = ws.model * ws.coefficients;
-  ws.residual = ws.target - ws.fitted;
-  ws.chi_square = options.weighting == mlls_weighting::none ? ws.residual.squaredNorm()
-                                                            : ws.residual.cwiseProduct(ws.sqrt_weights).squaredNorm();
+  // Statistics. The residual r = target - model b is also observed - fit, whatever the background
+  // treatment. Unweighted and unconstrained, its norm is that of the rotated right-hand side below
+  // R (one pass fewer); the curves are formed only when asked for, so a map and mlls() agree.
+  const bool from_qr = options.weighting == mlls_weighting::none && !options.nonnegative;
+  if (ws.curves || !from_qr) {
+    ws.fitted.noalias() = ws.model * ws.coefficients;
+    ws.residual = ws.target - ws.fitted;
+    if (options.background == background_treatment::subtracted) {
+      ws.fitted += ws.background;
+    }
+  }
+  if (from_qr) {
+    ws.chi_square = ws.rhs.tail(w.size - plan.terms).squaredNorm();
+    ws.r_factor = ws.chi_square / ws.observed.squaredNorm();
+  } else {
+    ws.r_factor = ws.residual.squaredNorm() / ws.observed.squaredNorm();
+    ws.chi_square = options.weighting == mlls_weighting::none ? ws.residual.squaredNorm()
+                                                              : ws.residual.cwiseProduct(ws.sqrt_weights).squaredNorm();
+  }
   const index dof = w.size - ws.parameters;
   ws.reduced_chi_square = dof > 0 ? ws.chi_square / double(dof) : std::numeric_limits<double>::quiet_NaN();
   if (options.weighting != mlls_weighting::poisson) {  // Poisson variances are known: no scaling
     ws.covariance *= ws.reduced_chi_square;
   }
   ws.standard_errors = ws.covariance.diagonal().cwiseMax(0.0).cwiseSqrt();
-  if (options.background == background_treatment::subtracted) {
-    ws.fitted += ws.background;
-  }
-  ws.residual = ws.observed - ws.fitted;
-  ws.r_factor = ws.residual.squaredNorm() / ws.observed.squaredNorm();
   // Fractions f_i = b_i / sum b, errors from g^T C g with g_j = (delta_ij - f_i) / sum b.
   const index k = plan.k;
   const double total = ws.coefficients.head(k).sum();
@@ -365,8 +368,12 @@ mlls_outcome solve_mlls(const mlls_plan& plan, const Read& read, mlls_workspace&
   core::check_finite(function, "spectrum", spectrum);
   const auto plan = detail::make_mlls_plan(function, energy, references, options);
   detail::mlls_workspace ws(plan);
-  switch (detail::solve_mlls(
-      plan, [&](index c) { return spectrum(c); }, ws)) {
+  ws.curves = true;
+  const auto read = [&](index first, index count, double* to) {
+    Eigen::Map<vector_d>(to, count) = spectrum.segment(first, count);
+    return true;  // checked above
+  };
+  switch (detail::solve_mlls(plan, read, ws)) {
     case detail::mlls_outcome::ok:
       break;
     case detail::mlls_outcome::background_failed:

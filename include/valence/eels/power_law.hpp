@@ -139,7 +139,8 @@ struct two_area_setup {
   index i3 = 0;  // first channel of I2
   index i2 = 0;  // one past the last channel of I2
   double x1 = 0, x2 = 0, x3 = 0;
-  vector_d w1, w2;  // integration weights of the halves (ones when binned)
+  double log_x2 = 0, log_x3 = 0, span = 0;  // ln x2, ln x3, ln(x2/x1): fixed by the axis
+  vector_d w1, w2;                          // integration weights of the halves (ones when binned)
 };
 
 // HyperSpy's snapping and even-span rule (see power_law_fit); throws when the halves do not fit.
@@ -175,6 +176,9 @@ inline two_area_setup make_two_area_setup(const char* function, const vector_d& 
   s.x1 = energy(s.i1);
   s.x2 = energy(s.i2);
   s.x3 = energy(s.i3);
+  s.log_x2 = std::log(s.x2);
+  s.log_x3 = std::log(s.x3);
+  s.span = std::log(s.x2 / s.x1);
   s.w1 = binned ? vector_d::Ones(s.i3 - s.i1) : simpson_weights(energy, s.i1, s.i3);
   s.w2 = binned ? vector_d::Ones(s.i2 - s.i3) : simpson_weights(energy, s.i3, s.i2);
   return s;
@@ -204,14 +208,16 @@ void two_area_estimate(const two_area_setup& s, const Counts& counts, power_law_
     r.status = power_law_status::non_positive_counts;
     return;
   }
-  const double span = std::log(s.x2 / s.x1);
-  r.exponent = 2 * (std::log(area1) - std::log(area2)) / span;
+  const double span = s.span;
+  r.exponent = 2 * std::log(area1 / area2) / span;
   const double k = 1 - r.exponent;
-  const double denominator = std::pow(s.x2, k) - std::pow(s.x3, k);
+  const double p2 = std::exp(k * s.log_x2);  // x2^k
+  const double p3 = std::exp(k * s.log_x3);  // x3^k
+  const double denominator = p2 - p3;
   r.amplitude = k * area2 / denominator;
   const double dr_d1 = 2 / (span * area1);
   const double dr_d2 = -2 / (span * area2);
-  const double dd_dk = std::pow(s.x2, k) * std::log(s.x2) - std::pow(s.x3, k) * std::log(s.x3);
+  const double dd_dk = p2 * s.log_x2 - p3 * s.log_x3;
   const double da_dr = -area2 * (denominator - k * dd_dk) / (denominator * denominator);
   const double da_d1 = da_dr * dr_d1;
   const double da_d2 = k / denominator + da_dr * dr_d2;

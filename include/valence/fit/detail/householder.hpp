@@ -8,8 +8,24 @@
 #include <Eigen/Core>
 
 #include <cmath>
+#include <limits>
 
 namespace valence::fit::detail {
+
+// The 2-norm of a vector without under- or overflow: the plain sum of squares where it is safe
+// (every case but entries beyond about 1e154 or all below about 1e-146), Eigen's scaled
+// stableNorm otherwise. The plain sum vectorises and costs a fraction of the scaled one, which
+// matters in the per-pixel fits of a spectrum image.
+template <typename Vec>
+typename Vec::Scalar safe_norm(const Vec& x) {
+  using Real = typename Vec::Scalar;
+  const Real sum = x.squaredNorm();
+  if (sum > std::numeric_limits<Real>::min() / std::numeric_limits<Real>::epsilon() &&
+      sum < std::numeric_limits<Real>::max()) {
+    return std::sqrt(sum);
+  }
+  return x.stableNorm();
+}
 
 // Reduces the m x k block `a` (m >= k) to upper-triangular R in place by Householder reflections,
 // applying the same reflections to `b` (so b.head(k) becomes Q^T b restricted to range(A), and
@@ -23,8 +39,8 @@ bool householder_reduce(MatA& a, VecB& b) {
   const index k = a.cols();
   for (index j = 0; j < k; ++j) {
     auto x = a.col(j).tail(m - j);
-    // stableNorm: columns in tiny or huge units must not under- or overflow when squared.
-    const Real norm = x.stableNorm();
+    // Columns in tiny or huge units must not under- or overflow when squared.
+    const Real norm = safe_norm(x);
     if (!(norm > Real(0))) {
       return false;
     }
