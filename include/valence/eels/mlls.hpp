@@ -385,21 +385,13 @@ mlls_outcome solve_mlls(const mlls_plan& plan, const Read& read, mlls_workspace&
       throw invalid_input(core::detail::message(
           function, "the model is rank deficient over the fit window; expected linearly independent references"));
   }
-  mlls_result out;
-  out.coefficients = ws.coefficients;
-  out.standard_errors = ws.standard_errors;
-  out.covariance = ws.covariance;
-  out.fractions = ws.fractions;
-  out.fraction_errors = ws.fraction_errors;
-  out.channels = plan.window;
-  out.energy = energy.segment(plan.window.begin, plan.window.size);
-  out.fit = ws.fitted;
-  out.residual = ws.residual;
-  out.chi_square = ws.chi_square;
-  out.reduced_chi_square = ws.reduced_chi_square;
-  out.r_factor = ws.r_factor;
-  out.background = ws.power_law;
-  return out;
+  return {ws.coefficients,    ws.standard_errors,
+          ws.covariance,      ws.fractions,
+          ws.fraction_errors, energy.segment(plan.window.begin, plan.window.size),
+          ws.fitted,          ws.residual,
+          ws.chi_square,      ws.reduced_chi_square,
+          ws.r_factor,        ws.power_law,
+          plan.window};
 }
 
 }  // namespace valence::eels

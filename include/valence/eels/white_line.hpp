@@ -92,6 +92,45 @@ struct white_line_result {
   core::index_range l2_channels;  ///< the channels integrated for L2
 };
 
+namespace detail {
+
+inline void check_white_line_input(const char* function, const vector_d& energy, const vector_d& signal,
+                                   const vector_d& variance) {
+  core::check_same_size(function, "signal", signal, "energy", energy);
+  core::check_same_size(function, "variance", variance, "energy", energy);
+  core::check_abscissa(function, "energy", energy, 3);
+  core::check_finite(function, "signal", signal);
+  core::check_finite(function, "variance", variance);
+  if ((variance.array() < 0).any()) {
+    throw invalid_input(
+        core::detail::message(function, "parameter 'variance' holds a negative value; expected variances >= 0"));
+  }
+}
+
+// Both methods make I(L3) and I(L2) linear in the channels, I = sum a_i S_i: the intensities, the
+// ratio and their errors, var I = sum a_i^2 var_i, with the covariance of the two in the ratio's.
+inline void finish_ratio(const char* function, const vector_d& a3, const vector_d& a2, const vector_d& signal,
+                         const vector_d& variance, white_line_result& out) {
+  out.l3_area = a3.dot(signal);
+  out.l2_area = a2.dot(signal);
+  if (!(out.l2_area > 0)) {
+    throw invalid_input(core::detail::message(function, "the L2 intensity is " +
+                                                            core::detail::format_value(out.l2_area) +
+                                                            "; expected a positive white line over the L2 window"));
+  }
+  out.ratio = out.l3_area / out.l2_area;
+  const double var3 = a3.cwiseAbs2().dot(variance);
+  const double var2 = a2.cwiseAbs2().dot(variance);
+  const double cov = a3.cwiseProduct(a2).dot(variance);
+  out.l3_error = std::sqrt(var3);
+  out.l2_error = std::sqrt(var2);
+  // R = I3/I2: dR = dI3/I2 - R dI2/I2.
+  const double var_ratio = (var3 - 2 * out.ratio * cov + out.ratio * out.ratio * var2) / (out.l2_area * out.l2_area);
+  out.ratio_error = std::sqrt(std::max(var_ratio, 0.0));
+}
+
+}  // namespace detail
+
 /// \brief L3/L2 ratio of a background-subtracted L2,3 edge by the double-step method.
 /// \ingroup eels
 ///
@@ -122,14 +161,7 @@ struct white_line_result {
   constexpr const char* function = "valence::eels::white_line_ratio";
   using core::detail::format_value;
   using core::detail::message;
-  core::check_same_size(function, "signal", signal, "energy", energy);
-  core::check_same_size(function, "variance", variance, "energy", energy);
-  core::check_abscissa(function, "energy", energy, 3);
-  core::check_finite(function, "signal", signal);
-  core::check_finite(function, "variance", variance);
-  if ((variance.array() < 0).any()) {
-    throw invalid_input(message(function, "parameter 'variance' holds a negative value; expected variances >= 0"));
-  }
+  detail::check_white_line_input(function, energy, signal, variance);
   if (!(options.step_width >= 0 && std::isfinite(options.step_width))) {
     throw invalid_input(message(function, "option 'step_width' is " + format_value(options.step_width) +
                                               "; expected 0 (Heaviside) or a positive width in eV"));
@@ -166,21 +198,7 @@ struct white_line_result {
   };
   const vector_d a3 = intensity(out.l3_channels);
   const vector_d a2 = intensity(out.l2_channels);
-  out.l3_area = a3.dot(signal);
-  out.l2_area = a2.dot(signal);
-  if (!(out.l2_area > 0)) {
-    throw invalid_input(message(function, "the L2 intensity is " + format_value(out.l2_area) +
-                                              "; expected a positive white line over the L2 window"));
-  }
-  out.ratio = out.l3_area / out.l2_area;
-  const double var3 = a3.cwiseAbs2().dot(variance);
-  const double var2 = a2.cwiseAbs2().dot(variance);
-  const double cov = a3.cwiseProduct(a2).dot(variance);
-  out.l3_error = std::sqrt(var3);
-  out.l2_error = std::sqrt(var2);
-  // R = I3/I2: dR = dI3/I2 - R dI2/I2.
-  const double var_ratio = (var3 - 2 * out.ratio * cov + out.ratio * out.ratio * var2) / (out.l2_area * out.l2_area);
-  out.ratio_error = std::sqrt(std::max(var_ratio, 0.0));
+  detail::finish_ratio(function, a3, a2, signal, variance, out);
   return out;
 }
 
@@ -229,14 +247,7 @@ struct second_derivative_options {
   constexpr const char* function = "valence::eels::white_line_ratio";
   using core::detail::format_value;
   using core::detail::message;
-  core::check_same_size(function, "signal", signal, "energy", energy);
-  core::check_same_size(function, "variance", variance, "energy", energy);
-  core::check_abscissa(function, "energy", energy, 3);
-  core::check_finite(function, "signal", signal);
-  core::check_finite(function, "variance", variance);
-  if ((variance.array() < 0).any()) {
-    throw invalid_input(message(function, "parameter 'variance' holds a negative value; expected variances >= 0"));
-  }
+  detail::check_white_line_input(function, energy, signal, variance);
   const index n = energy.size();
   const double step = (energy(n - 1) - energy(0)) / double(n - 1);
   for (index i = 1; i < n; ++i) {
@@ -315,16 +326,7 @@ struct second_derivative_options {
   };
   const vector_d a3 = coefficients(out.l3_channels);
   const vector_d a2 = coefficients(out.l2_channels);
-  out.l3_area = a3.dot(signal);
-  out.l2_area = a2.dot(signal);
-  out.ratio = out.l3_area / out.l2_area;
-  const double var3 = a3.cwiseAbs2().dot(variance);
-  const double var2 = a2.cwiseAbs2().dot(variance);
-  const double cov = a3.cwiseProduct(a2).dot(variance);
-  out.l3_error = std::sqrt(var3);
-  out.l2_error = std::sqrt(var2);
-  const double var_ratio = (var3 - 2 * out.ratio * cov + out.ratio * out.ratio * var2) / (out.l2_area * out.l2_area);
-  out.ratio_error = std::sqrt(std::max(var_ratio, 0.0));
+  detail::finish_ratio(function, a3, a2, signal, variance, out);
   return out;
 }
 

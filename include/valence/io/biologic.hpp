@@ -9,7 +9,6 @@
 #include <valence/io/detail/text.hpp>
 
 #include <cstddef>
-#include <fstream>
 #include <istream>
 #include <optional>
 #include <string>
@@ -109,10 +108,7 @@ struct biologic_file {
 /// \param path the file. \returns the settings block and the labelled columns.
 /// \throws valence::parse_error as the stream form, or when the file cannot be opened (line 0).
 [[nodiscard]] inline biologic_file read_biologic_mpt(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw parse_error(path, 0, "cannot open the file; expected a readable EC-Lab .mpt export");
-  }
+  auto in = detail::open_input(path, "a readable EC-Lab .mpt export");
   return read_biologic_mpt(in, path);
 }
 

@@ -12,7 +12,6 @@
 #include <Eigen/Core>
 
 #include <cstddef>
-#include <fstream>
 #include <istream>
 #include <string>
 #include <string_view>
@@ -249,10 +248,7 @@ inline column_table parse_columns(std::string_view text, const std::string& sour
 /// \throws valence::parse_error as the stream form, or when the file cannot be opened (line 0).
 /// \throws valence::invalid_input for inconsistent options.
 [[nodiscard]] inline column_table read_columns(const std::string& path, const column_options& options = {}) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw parse_error(path, 0, "cannot open the file; expected a readable text table");
-  }
+  auto in = detail::open_input(path, "a readable text table");
   return read_columns(in, path, options);
 }
 

@@ -8,12 +8,12 @@
 #include <valence/core/detail/format.hpp>
 #include <valence/core/error.hpp>
 #include <valence/core/types.hpp>
+#include <valence/io/detail/text.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <fstream>
 #include <istream>
 #include <map>
 #include <optional>
@@ -154,27 +154,42 @@ struct dm_file {
 
 namespace detail {
 
-inline std::size_t dm_size(dm_type t) {
+// Calls visit(Stored{}) with the C++ type DM stores for t; false for dm_type::none. The one
+// place that maps DM's type codes to types: sizes, decoding and block conversion all go through it.
+template <typename Visit>
+bool dm_visit(dm_type t, const Visit& visit) {
   switch (t) {
     case dm_type::int16:
-    case dm_type::uint16:
-      return 2;
+      return visit(std::int16_t{}), true;
     case dm_type::int32:
+      return visit(std::int32_t{}), true;
+    case dm_type::uint16:
+      return visit(std::uint16_t{}), true;
     case dm_type::uint32:
+      return visit(std::uint32_t{}), true;
     case dm_type::float32:
-      return 4;
+      return visit(float{}), true;
     case dm_type::float64:
-    case dm_type::int64:
-    case dm_type::uint64:
-      return 8;
+      return visit(double{}), true;
     case dm_type::boolean:
-    case dm_type::int8:
     case dm_type::uint8:
-      return 1;
+      return visit(std::uint8_t{}), true;
+    case dm_type::int8:
+      return visit(std::int8_t{}), true;
+    case dm_type::int64:
+      return visit(std::int64_t{}), true;
+    case dm_type::uint64:
+      return visit(std::uint64_t{}), true;
     case dm_type::none:
       break;
   }
-  return 0;
+  return false;
+}
+
+inline std::size_t dm_size(dm_type t) {
+  std::size_t size = 0;
+  dm_visit(t, [&](auto stored) { size = sizeof stored; });
+  return size;
 }
 
 inline dm_type dm_simple_type(std::uint64_t code) {
@@ -190,59 +205,16 @@ inline bool native_little_endian() {
 
 // A value of type t from bytes in the given order.
 inline double dm_decode(const unsigned char* p, dm_type t, bool little) {
-  unsigned char b[8];
-  const std::size_t n = dm_size(t);
-  for (std::size_t i = 0; i < n; ++i) {
-    b[i] = little == native_little_endian() ? p[i] : p[n - 1 - i];
-  }
-  const auto as = [&](auto v) {
-    std::memcpy(&v, b, sizeof v);
-    return static_cast<double>(v);
-  };
-  switch (t) {
-    case dm_type::int16:
-      return as(std::int16_t{});
-    case dm_type::int32:
-      return as(std::int32_t{});
-    case dm_type::uint16:
-      return as(std::uint16_t{});
-    case dm_type::uint32:
-      return as(std::uint32_t{});
-    case dm_type::float32:
-      return as(float{});
-    case dm_type::float64:
-      return as(double{});
-    case dm_type::boolean:
-    case dm_type::uint8:
-      return as(std::uint8_t{});
-    case dm_type::int8:
-      return as(std::int8_t{});
-    case dm_type::int64:
-      return as(std::int64_t{});
-    case dm_type::uint64:
-      return as(std::uint64_t{});
-    case dm_type::none:
-      break;
-  }
-  return 0;
-}
-
-inline void append_utf8(std::string& out, std::uint32_t c) {
-  if (c < 0x80) {
-    out += static_cast<char>(c);
-  } else if (c < 0x800) {
-    out += static_cast<char>(0xC0 | (c >> 6));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else if (c < 0x10000) {
-    out += static_cast<char>(0xE0 | (c >> 12));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (c >> 18));
-    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  }
+  double value = 0;
+  dm_visit(t, [&](auto stored) {
+    unsigned char b[sizeof stored];
+    for (std::size_t i = 0; i < sizeof stored; ++i) {
+      b[i] = little == native_little_endian() ? p[i] : p[sizeof stored - 1 - i];
+    }
+    std::memcpy(&stored, b, sizeof stored);
+    value = static_cast<double>(stored);
+  });
+  return value;
 }
 
 // n stored values of type Stored to T: one typed loop per block (a byte swap first when the
@@ -262,31 +234,7 @@ void dm_convert_as(unsigned char* bytes, std::uint64_t n, bool swap, T* out) {
 
 template <typename T>
 void dm_convert(unsigned char* bytes, std::uint64_t n, dm_type type, bool swap, T* out) {
-  switch (type) {
-    case dm_type::int16:
-      return dm_convert_as<std::int16_t>(bytes, n, swap, out);
-    case dm_type::int32:
-      return dm_convert_as<std::int32_t>(bytes, n, swap, out);
-    case dm_type::uint16:
-      return dm_convert_as<std::uint16_t>(bytes, n, swap, out);
-    case dm_type::uint32:
-      return dm_convert_as<std::uint32_t>(bytes, n, swap, out);
-    case dm_type::float32:
-      return dm_convert_as<float>(bytes, n, swap, out);
-    case dm_type::float64:
-      return dm_convert_as<double>(bytes, n, swap, out);
-    case dm_type::boolean:
-    case dm_type::uint8:
-      return dm_convert_as<std::uint8_t>(bytes, n, swap, out);
-    case dm_type::int8:
-      return dm_convert_as<std::int8_t>(bytes, n, swap, out);
-    case dm_type::int64:
-      return dm_convert_as<std::int64_t>(bytes, n, swap, out);
-    case dm_type::uint64:
-      return dm_convert_as<std::uint64_t>(bytes, n, swap, out);
-    case dm_type::none:
-      break;
-  }
+  dm_visit(type, [&](auto stored) { dm_convert_as<decltype(stored)>(bytes, n, swap, out); });
 }
 
 // UTF-16 code units to UTF-8; an unpaired surrogate becomes U+FFFD.
@@ -401,7 +349,7 @@ class dm_parser {
       if (wide_) {
         (void)big(8);  // DM4: the tag's total size
       }
-      const std::string child = (path.empty() ? "" : path + "/") + (label.empty() ? std::to_string(i) : latin1(label));
+      const std::string child = (path.empty() ? "" : path + "/") + (label.empty() ? std::to_string(i) : to_utf8(label));
       if (kind == 20) {
         group(child, depth + 1, out);
       } else if (kind == 21) {
@@ -412,14 +360,6 @@ class dm_parser {
         fail(at, "tag type " + std::to_string(kind) + "; expected 20 (group) or 21 (data)");
       }
     }
-  }
-
-  static std::string latin1(const std::string& s) {
-    std::string out;
-    for (const char ch : s) {
-      append_utf8(out, static_cast<unsigned char>(ch));
-    }
-    return out;
   }
 
   dm_tag data_tag(const std::string& path) {
@@ -604,10 +544,7 @@ class dm_parser {
 /// \param path the file. \returns as the stream form.
 /// \throws valence::parse_error as the stream form, or when the file cannot be opened (offset 0).
 [[nodiscard]] inline dm_file read_dm(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw parse_error(path, 0, "cannot open the file; expected a readable DM3/DM4 file");
-  }
+  auto in = detail::open_input(path, "a readable DM3/DM4 file");
   return read_dm(in, path);
 }
 
@@ -669,10 +606,7 @@ void read_dm_data(std::istream& in, const dm_file& file, const dm_image& image, 
 /// \throws valence::parse_error and valence::invalid_input as the stream form.
 template <typename T = double>
 [[nodiscard]] std::vector<T> read_dm_data(const std::string& path, const dm_file& file, const dm_image& image) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw parse_error(path, 0, "cannot open the file; expected a readable DM3/DM4 file");
-  }
+  auto in = detail::open_input(path, "a readable DM3/DM4 file");
   std::vector<T> values(static_cast<std::size_t>(image.count));
   read_dm_data(in, file, image, values.data(), path);
   return values;

@@ -18,7 +18,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <istream>
 #include <optional>
 #include <ostream>
@@ -235,10 +234,7 @@ struct msa_spectrum {
 /// \param path the file. \returns as read_msa(std::istream&, const std::string&).
 /// \throws valence::parse_error when the file cannot be opened (line 0) or read as EMSA/MAS.
 [[nodiscard]] inline msa_spectrum read_msa(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw parse_error(path, 0, "cannot open the file; expected a readable EMSA/MAS file");
-  }
+  auto in = detail::open_input(path, "a readable EMSA/MAS file");
   return read_msa(in, path);
 }
 
@@ -314,15 +310,7 @@ inline void write_msa(std::ostream& out, const msa_spectrum& s) {
 /// \param path the file to create. \param s the spectrum.
 /// \throws valence::invalid_input as the stream form, or when the file cannot be written.
 inline void write_msa(const std::string& path, const msa_spectrum& s) {
-  std::ofstream out(path, std::ios::binary);
-  if (!out) {
-    throw invalid_input(
-        core::detail::message("valence::io::write_msa", "cannot create '" + path + "'; expected a writable path"));
-  }
-  write_msa(out, s);
-  if (!out) {
-    throw invalid_input(core::detail::message("valence::io::write_msa", "writing '" + path + "' failed"));
-  }
+  detail::write_output(path, "valence::io::write_msa", [&](std::ostream& out) { write_msa(out, s); });
 }
 
 }  // namespace valence::io

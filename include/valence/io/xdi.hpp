@@ -19,7 +19,6 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdio>
-#include <fstream>
 #include <istream>
 #include <optional>
 #include <ostream>
@@ -472,10 +471,7 @@ inline void assign_xdi_labels(xdi_file& f, const std::vector<std::string>& label
 /// \param path the file. \returns as the stream form.
 /// \throws valence::parse_error as the stream form, or when the file cannot be opened (line 0).
 [[nodiscard]] inline xdi_file read_xdi(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw parse_error(path, 0, "cannot open the file; expected a readable XDI file");
-  }
+  auto in = detail::open_input(path, "a readable XDI file");
   return read_xdi(in, path);
 }
 
@@ -575,15 +571,7 @@ inline void write_xdi(std::ostream& out, const xdi_file& f) {
 /// \param path the file to create. \param f the content.
 /// \throws valence::invalid_input as the stream form, or when the file cannot be written.
 inline void write_xdi(const std::string& path, const xdi_file& f) {
-  std::ofstream out(path, std::ios::binary);
-  if (!out) {
-    throw invalid_input(
-        core::detail::message("valence::io::write_xdi", "cannot create '" + path + "'; expected a writable path"));
-  }
-  write_xdi(out, f);
-  if (!out) {
-    throw invalid_input(core::detail::message("valence::io::write_xdi", "writing '" + path + "' failed"));
-  }
+  detail::write_output(path, "valence::io::write_xdi", [&](std::ostream& out) { write_xdi(out, f); });
 }
 
 /// \brief Which absorption coefficient derive_mu computes from the detector channels.

@@ -5,12 +5,15 @@
 #ifndef VALENCE_IO_DETAIL_TEXT_HPP
 #define VALENCE_IO_DETAIL_TEXT_HPP
 
+#include <valence/core/detail/format.hpp>
 #include <valence/core/error.hpp>
 
 #include <charconv>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
+#include <fstream>
 #include <ios>
 #include <istream>
 #include <iterator>
@@ -46,6 +49,28 @@ inline std::string read_all(std::istream& in) {
   std::ostringstream buffer;
   buffer << in.rdbuf();
   return std::move(buffer).str();
+}
+
+// The file, opened for binary reading; parse_error at line 0 when it cannot be.
+inline std::ifstream open_input(const std::string& path, const char* expected) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw parse_error(path, 0, std::string("cannot open the file; expected ") + expected);
+  }
+  return in;
+}
+
+// Creates the file and runs write(stream); invalid_input when it cannot be created or written.
+template <typename Write>
+void write_output(const std::string& path, const char* function, const Write& write) {
+  std::ofstream out(path, std::ios::binary);
+  if (!out) {
+    throw invalid_input(core::detail::message(function, "cannot create '" + path + "'; expected a writable path"));
+  }
+  write(out);
+  if (!out) {
+    throw invalid_input(core::detail::message(function, "writing '" + path + "' failed"));
+  }
 }
 
 // Lines of a buffer. LF, CRLF and a lone CR all end a line (XDI allows each; old Mac exports use
@@ -187,6 +212,25 @@ inline bool is_utf8(std::string_view s) {
   return true;
 }
 
+// Appends code point c as UTF-8.
+inline void append_utf8(std::string& out, std::uint32_t c) {
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (c >> 18));
+    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+}
+
 // Text that is not valid UTF-8 is taken as Latin-1 (EC-Lab and many beamline programs write the
 // degree and micro signs that way) and converted; valid UTF-8 is returned unchanged.
 inline std::string to_utf8(std::string_view s) {
@@ -196,13 +240,7 @@ inline std::string to_utf8(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 8);
   for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x80) {
-      out += ch;
-    } else {
-      out += static_cast<char>(0xC0 | (c >> 6));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    }
+    append_utf8(out, static_cast<unsigned char>(ch));  // Latin-1 bytes are code points
   }
   return out;
 }
