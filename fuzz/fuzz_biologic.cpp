@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // libFuzzer target: read_biologic_mpt.
-#include "fuzz_reader.hpp"
-
 #include <valence/io/biologic.hpp>
+
+#include "fuzz_reader.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   return valence_fuzz::run(data, size, [](const std::string& bytes) {

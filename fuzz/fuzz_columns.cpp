@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // libFuzzer target: read_columns with detected delimiters, then with decimal commas.
-#include "fuzz_reader.hpp"
-
 #include <valence/io/columns.hpp>
+
+#include "fuzz_reader.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   valence_fuzz::run(data, size, [](const std::string& bytes) {

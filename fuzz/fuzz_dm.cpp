@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // libFuzzer target: read_dm, then the values of every numeric image into float and double.
-#include "fuzz_reader.hpp"
-
 #include <valence/io/dm.hpp>
+
+#include "fuzz_reader.hpp"
 
 #include <vector>
 

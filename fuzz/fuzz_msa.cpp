@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // libFuzzer target: read_msa, then write_msa of whatever it accepted.
-#include "fuzz_reader.hpp"
-
 #include <valence/io/msa.hpp>
+
+#include "fuzz_reader.hpp"
 
 #include <sstream>
 

@@ -25,7 +25,9 @@ int run(const std::uint8_t* data, std::size_t size, Read&& read) {
   return 0;
 }
 
-inline std::istringstream stream(const std::string& bytes) { return std::istringstream(bytes); }
+inline std::istringstream stream(const std::string& bytes) {
+  return std::istringstream(bytes);
+}
 
 }  // namespace valence_fuzz
 

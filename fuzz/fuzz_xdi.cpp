@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // libFuzzer target: read_xdi, then write_xdi of whatever it accepted (a read file must write).
-#include "fuzz_reader.hpp"
-
 #include <valence/io/xdi.hpp>
+
+#include "fuzz_reader.hpp"
 
 #include <sstream>
 

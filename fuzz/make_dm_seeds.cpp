@@ -20,7 +20,8 @@ int main(int argc, char** argv) {
       for (const bool cube : {false, true}) {
         valence_test::dm_writer w(version, little);
         w.begin(1);
-        const std::vector<std::uint64_t> dims = cube ? std::vector<std::uint64_t>{2, 2, 8} : std::vector<std::uint64_t>{16};
+        const std::vector<std::uint64_t> dims =
+            cube ? std::vector<std::uint64_t>{2, 2, 8} : std::vector<std::uint64_t>{16};
         std::vector<double> values(cube ? 32 : 16);
         for (std::size_t i = 0; i < values.size(); ++i) {
           values[i] = 100.0 + double(i);

@@ -232,6 +232,24 @@ TEST_SUITE("io") {
     bytes.replace(info_at, 8, std::string("\0\0\0\x02\0\0\0\x12", 8));
     bytes.insert(info_at + 8, std::string("\x7F\xFF\xFF\xFF", 4));
     CHECK_THROWS_WITH_AS(parse(bytes), doctest::Contains("characters"), valence::parse_error);
+    // A struct whose field count 2^63 makes 3 + 2 n wrap round to the 3 type codes given (found by
+    // the fuzzer): an error, not a read past the type description. DM4 header (16 bytes), root
+    // group with one tag (10), then the tag "x" by hand.
+    std::string wrap(
+        "\0\0\0\x04"
+        "\0\0\0\0\0\0\0\0"
+        "\0\0\0\x01"
+        "\0\0"
+        "\0\0\0\0\0\0\0\x01",
+        26);
+    wrap += std::string("\x15\0\x01x", 4) + std::string(8, '\0') + "%%%%";
+    for (const std::uint64_t v : {std::uint64_t(3), std::uint64_t(15), std::uint64_t(0), std::uint64_t(1) << 63}) {
+      for (int b = 7; b >= 0; --b) {
+        wrap += static_cast<char>((v >> (8 * b)) & 0xFF);
+      }
+    }
+    wrap += std::string(16, '\0');
+    CHECK_THROWS_WITH_AS(parse(wrap), doctest::Contains("unknown type description"), valence::parse_error);
     // Groups nested 65 deep.
     valence_test::dm_writer deep(3, true);
     deep.begin(1);

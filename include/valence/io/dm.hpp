@@ -385,7 +385,8 @@ class dm_parser {
       tag.numbers.push_back(value(simple));
     } else if (info[0] == 18 && n == 2) {  // string: UTF-16 code units
       tag.text = utf16(info[1]);
-    } else if (info[0] == 15 && n >= 3 && n == 3 + 2 * info[2]) {  // struct
+    } else if (info[0] == 15 && n >= 3 && info[2] <= n && n == 3 + 2 * info[2]) {  // struct
+      // (info[2] <= n first: a field count near 2^63 would wrap 3 + 2 info[2] round to n.)
       for (std::uint64_t f = 0; f < info[2]; ++f) {
         const auto t = dm_simple_type(info[4 + 2 * f]);
         if (t == dm_type::none) {
@@ -407,7 +408,7 @@ class dm_parser {
       } else {
         skip(tag.count * dm_size(tag.element));
       }
-    } else if (info[0] == 20 && n >= 5 && info[1] == 15 && n == 4 + 2 * info[3] + 1) {  // array of structs
+    } else if (info[0] == 20 && n >= 5 && info[1] == 15 && info[3] <= n && n == 5 + 2 * info[3]) {  // of structs
       std::uint64_t bytes = 0;
       for (std::uint64_t f = 0; f < info[3]; ++f) {
         const auto t = dm_simple_type(info[5 + 2 * f]);
