@@ -260,6 +260,20 @@ TEST_SUITE("io") {
     CHECK_THROWS_WITH_AS(parse(deep.bytes), doctest::Contains("deeper than 64"), valence::parse_error);
   }
 
+  TEST_CASE("read_dm refuses a DataType that is not a type code (found by the fuzzer)") {
+    // 4.2e9 once reached an out-of-range conversion to int.
+    valence_test::dm_writer w(3, true);
+    w.begin(1);
+    w.group("ImageList", 1);
+    w.group("", 1);
+    w.group("ImageData", 3);
+    w.array("Data", dm_type::float32, {1, 2});
+    w.number("DataType", dm_type::uint32, 4194304000.0);
+    w.group("Dimensions", 1);
+    w.number("", dm_type::uint32, 2);
+    CHECK_THROWS_WITH_AS(parse(w.bytes), doctest::Contains("DataType 4194304000"), valence::parse_error);
+  }
+
   TEST_CASE("read_dm reports dimensions that disagree with the data, and images without numbers") {
     valence_test::dm_writer w(3, true);
     w.begin(1);

@@ -478,7 +478,12 @@ class dm_parser {
       dm_image image;
       image.path = path;
       image.name = text(path + "/Name");
-      image.data_type = static_cast<int>(number(data + "DataType").value_or(0));
+      const double data_type = number(data + "DataType").value_or(0);
+      if (!(data_type >= 0 && data_type <= 1000 && data_type == std::floor(data_type))) {
+        fail(values->offset, path + " has DataType " + core::detail::format_value(data_type) +
+                                 "; expected a DM image data type code (a whole number up to 1000)");
+      }
+      image.data_type = static_cast<int>(data_type);
       image.element = values->element;
       image.count = values->count;
       image.offset = values->offset;
@@ -532,8 +537,9 @@ class dm_parser {
 /// \returns the version, byte order, tags and images.
 /// \throws valence::parse_error with the byte offset for a version other than 3 or 4, a bad
 ///         byte-order flag, a tag of unknown kind or type, a size beyond the end of the file, a
-///         truncated file, groups nested deeper than 64, or dimensions that disagree with the
-///         data; at offset 0 if the stream cannot seek.
+///         truncated file, groups nested deeper than 64, a DataType that is not a whole number
+///         from 0 to 1000, or dimensions that disagree with the data; at offset 0 if the stream
+///         cannot seek.
 ///
 /// **Reference.** The DM3/DM4 layout as documented by C. Boothroyd (DM3) and in Gatan's DM4
 /// notes; image calibrations as HyperSpy/RosettaSciIO interpret them (offset = −origin · scale).
