@@ -6,10 +6,14 @@
 # build folder, never into the repository). Any crash, sanitizer report, leak, timeout or
 # out-of-memory stops the script with the failing input saved under build/fuzz/artifacts.
 #
-#   scripts/fuzz.sh [seconds per reader, default 60]
+#   scripts/fuzz.sh [seconds per reader, default 60] [seed, default 1]
+#
+# The fixed default seed makes a CI run repeat the search a developer ran before committing (up to
+# the machine's speed); search further with more seconds or other seeds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
+seed=${2:-1}
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz
 build=build/fuzz
@@ -35,7 +39,7 @@ for reader in xdi columns msa biologic dm; do
   # -max_len keeps the mutations fast (the real files are up to a few hundred kilobytes);
   # -rss_limit_mb catches allocation bombs; -timeout catches hangs.
   status=0
-  "$build/fuzz/fuzz_$reader" "$build/corpus/$reader" -max_total_time="$seconds" -max_len=16384 \
+  "$build/fuzz/fuzz_$reader" "$build/corpus/$reader" -seed="$seed" -max_total_time="$seconds" -max_len=16384 \
     -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 -artifact_prefix="$build/artifacts/$reader-" \
     >"$build/artifacts/$reader.log" 2>&1 || status=$?
   grep -E "^(Done|stat::number_of_executed_units)" "$build/artifacts/$reader.log" || true
