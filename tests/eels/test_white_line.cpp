@@ -189,6 +189,10 @@ TEST_SUITE("eels") {
     CHECK_THROWS_WITH_AS((void)valence::eels::white_line_ratio(e, s, s, bad), doctest::Contains("'smoothing' is 0"),
                          valence::invalid_input);
     bad = o;
+    bad.search_half_width = -1;
+    CHECK_THROWS_WITH_AS((void)valence::eels::white_line_ratio(e, s, s, bad),
+                         doctest::Contains("'search_half_width' is -1"), valence::invalid_input);
+    bad = o;
     bad.l3_energy = 631.0;  // 1 eV from the start, inside the 4 sigma margin
     CHECK_THROWS_WITH_AS((void)valence::eels::white_line_ratio(e, s, s, bad), doctest::Contains("within 4 sigma"),
                          valence::invalid_input);

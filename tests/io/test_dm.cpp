@@ -260,6 +260,21 @@ TEST_SUITE("io") {
     CHECK_THROWS_WITH_AS(parse(deep.bytes), doctest::Contains("deeper than 64"), valence::parse_error);
   }
 
+  TEST_CASE("read_dm_data reports a stream that ends inside the data") {
+    const std::string bytes = small_image(4, true, dm_type::float64);
+    const auto f = parse(bytes);
+    const auto& image = f.primary_image();
+    // Cut the stream 10 bytes into the values (the parse saw the whole file).
+    const auto cut = static_cast<std::size_t>(image.offset + 10);
+    std::istringstream in(bytes.substr(0, cut));
+    std::vector<double> out(static_cast<std::size_t>(image.count));
+    CHECK_THROWS_WITH_AS(valence::io::read_dm_data(in, f, image, out.data(), "<cut>"),
+                         doctest::Contains("ends inside the data"), valence::parse_error);
+    std::istringstream cut_float(bytes.substr(0, cut));
+    std::vector<float> single(static_cast<std::size_t>(image.count));
+    CHECK_THROWS_AS(valence::io::read_dm_data(cut_float, f, image, single.data(), "<cut>"), valence::parse_error);
+  }
+
   TEST_CASE("read_dm refuses a DataType that is not a type code (found by the fuzzer)") {
     // 4.2e9 once reached an out-of-range conversion to int.
     valence_test::dm_writer w(3, true);
