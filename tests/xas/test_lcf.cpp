@@ -195,6 +195,67 @@ TEST_CASE("lcf_all ranks combinations and drops those that duplicate a smaller f
   }
 }
 
+TEST_CASE("every lcf_all entry is lcf() on its standards, under each kind of constraint") {
+  // Synthetic standards (arctangent edges with white lines at staggered energies) and a noisy
+  // three-standard mixture, so that some combinations hold weights on their bounds. Each entry of
+  // lcf_all (a small solve on columns of one triangular factor) must equal lcf() on those
+  // standards (a full solve over the window) to rounding.
+  const vector_d e = vector_d::LinSpaced(260, 8300.0, 8430.0);
+  std::vector<lcf_standard> standards;
+  for (int k = 0; k < 6; ++k) {
+    const double edge = 8340.0 + 0.8 * k;
+    standards.push_back({"s" + std::to_string(k), e,
+                         (0.5 + (e.array() - edge).atan() / 3.141592653589793 +
+                          (0.6 + 0.05 * k) * (-(e.array() - edge - 5.0 - 0.3 * k).square() / 8.0).exp())
+                             .matrix()});
+  }
+  std::mt19937_64 rng(7);
+  std::normal_distribution<double> noise(0.0, 0.002);
+  vector_d mu = 0.3 * standards[1].spectrum + 0.5 * standards[4].spectrum + 0.2 * standards[5].spectrum;
+  for (Eigen::Index i = 0; i < mu.size(); ++i) {
+    mu(i) += noise(rng);
+  }
+  valence::xas::lcf_options sum_and_bounds;
+  sum_and_bounds.window = {8320.0, 8419.5};
+  auto nonnegative = sum_and_bounds;
+  nonnegative.sum_to_one = false;
+  nonnegative.upper = std::numeric_limits<double>::infinity();
+  auto free = nonnegative;
+  free.lower = -std::numeric_limits<double>::infinity();
+  auto with_background = sum_and_bounds;
+  with_background.constant_background = true;
+  with_background.linear_background = true;
+  valence::xas::lcf_all_options all;
+  all.min_standards = 1;
+  all.max_standards = 4;
+  all.min_weight = -1;  // keep every fit
+  Eigen::Index held_on_bound = 0;
+  for (const auto& options : {sum_and_bounds, nonnegative, free, with_background}) {
+    const auto ranked = valence::xas::lcf_all(e, mu, standards, options, all);
+    CHECK(ranked.size() == 6 + 15 + 20 + 15);
+    for (const auto& entry : ranked) {
+      std::vector<lcf_standard> subset;
+      for (const auto j : entry.standards) {
+        subset.push_back(standards[static_cast<std::size_t>(j)]);
+      }
+      const auto single = valence::xas::lcf(e, mu, subset, options);
+      REQUIRE(entry.fit.parameters == single.parameters);
+      for (Eigen::Index j = 0; j < single.weights.size(); ++j) {
+        held_on_bound += single.weight_errors(j) == 0 ? 1 : 0;
+        // measured: <= 1.7e-13 relative (weights), 5.5e-15 (errors), 9.5e-15 (chi^2); tolerance 1e-11.
+        VALENCE_CHECK_REL(entry.fit.weights(j), single.weights(j), 1e-11, 1e-12);
+        VALENCE_CHECK_REL(entry.fit.weight_errors(j), single.weight_errors(j), 1e-11, 1e-12);
+      }
+      VALENCE_CHECK_REL(entry.fit.chi_square, single.chi_square, 1e-11, 0.0);
+      VALENCE_CHECK_REL(entry.fit.r_factor, single.r_factor, 1e-11, 0.0);
+      if (entry.fit.background.size() == 0) {
+        CHECK((entry.fit.components.rowwise().sum() - entry.fit.fit).cwiseAbs().maxCoeff() < 1e-14);
+      }
+    }
+  }
+  CHECK(held_on_bound > 0);  // the bounded cases did exercise the active set
+}
+
 TEST_CASE("lcf and lcf_all reject bad input with messages that name it") {
   const vector_d e = vector_d::LinSpaced(50, 0.0, 10.0);
   const vector_d a = (e.array() - 5).tanh();
@@ -243,7 +304,18 @@ TEST_CASE("lcf and lcf_all reject bad input with messages that name it") {
   CHECK_THROWS_WITH_AS(static_cast<void>(valence::xas::lcf_all(e, a + b, two, {}, all)),
                        doctest::Contains("expected 1 <= min_standards <= max_standards <= number of standards"),
                        valence::invalid_input);
+  // A combination that holds two identical standards; one whose weights cannot sum to one.
   all.max_standards = 2;
+  CHECK_THROWS_WITH_AS(
+      static_cast<void>(valence::xas::lcf_all(e, a + b, {two[0], two[1], {"copy of a", e, a}}, {}, all)),
+      doctest::Contains("the standards cannot be fitted: standard 'copy of a' is a linear combination of the others"),
+      valence::invalid_input);
+  valence::xas::lcf_options small_upper;
+  small_upper.upper = 0.3;
+  CHECK_THROWS_WITH_AS(
+      static_cast<void>(valence::xas::lcf_all(e, a + b, two, small_upper, all)),
+      doctest::Contains("the standards cannot be fitted: valence::fit::least_squares: option 'sum_to'"),
+      valence::invalid_input);
   all.required = {"c"};
   CHECK_THROWS_WITH_AS(static_cast<void>(valence::xas::lcf_all(e, a + b, two, {}, all)),
                        doctest::Contains("required standard 'c'"), valence::invalid_input);

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: MIT
+// Constrained least squares of many small problems in turn, on buffers sized once (not part of
+// the public API).
+#ifndef VALENCE_FIT_DETAIL_SMALL_LEAST_SQUARES_HPP
+#define VALENCE_FIT_DETAIL_SMALL_LEAST_SQUARES_HPP
+
+#include <valence/core/types.hpp>
+#include <valence/fit/bound_state.hpp>
+#include <valence/fit/detail/active_set.hpp>
+#include <valence/fit/detail/householder.hpp>
+
+#include <Eigen/Core>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+namespace valence::fit::detail {
+
+enum class small_fit_outcome { ok, rank_deficient, iteration_limit, singular };
+
+// min ||A x - b|| subject to a constraint_set, for a stream of problems of at most `max_rows` rows
+// and exactly `cols` columns, as xas::lcf_all meets them: every combination of standards is such a
+// problem on columns of one triangular factor. The method is fit::least_squares's without what a
+// small dense problem does not need: unpivoted Householder QR (so no permutation and no Q), a rank
+// test of each column's distance from the span of the previous ones against rows * eps times its
+// norm (the relative tolerance least_squares applies to equilibrated columns), then the same
+// active-set solver on the k x k factor. solve() allocates nothing.
+template <typename Real>
+class small_least_squares {
+ public:
+  small_least_squares(index max_rows, index cols)
+      : work_(max_rows, cols),
+        rhs_(max_rows),
+        column_norms_(cols),
+        factor_(cols, cols),
+        coefficients_(cols),
+        covariance_(cols, cols),
+        state_(static_cast<std::size_t>(cols)),
+        solver_(cols) {}
+
+  template <typename MatA, typename VecB>
+  small_fit_outcome solve(const Eigen::MatrixBase<MatA>& a, const Eigen::MatrixBase<VecB>& b,
+                          const constraint_set<Real>& constraints, index max_iterations) {
+    const index rows = a.rows();
+    const index cols = a.cols();
+    auto work = work_.topRows(rows);
+    auto rhs = rhs_.head(rows);
+    work = a;
+    rhs = b;
+    for (index j = 0; j < cols; ++j) {
+      column_norms_(j) = safe_norm(work.col(j));
+    }
+    dependent_ = -1;
+    if (!householder_reduce(work, rhs)) {
+      dependent_ = first_small_pivot(work, Real(0));
+      return small_fit_outcome::rank_deficient;
+    }
+    dependent_ = first_small_pivot(work, Real(rows) * std::numeric_limits<Real>::epsilon());
+    if (dependent_ >= 0) {
+      return small_fit_outcome::rank_deficient;
+    }
+    factor_ = work.topRows(cols).template triangularView<Eigen::Upper>();
+    index iterations = 0;
+    const auto outcome =
+        solver_.solve(factor_, rhs.head(cols), constraints, coefficients_, state_, max_iterations, false, iterations);
+    if (outcome != active_set_outcome::converged) {
+      return outcome == active_set_outcome::iteration_limit ? small_fit_outcome::iteration_limit
+                                                            : small_fit_outcome::singular;
+    }
+    parameters_ = solver_.unscaled_covariance(factor_, constraints, state_, covariance_);
+    return small_fit_outcome::ok;
+  }
+
+  // After ok: the coefficients, (A^T A)^{-1} restricted to the free coefficients (projected onto
+  // the sum constraint; zero rows and columns for coefficients held on a bound), and the number of
+  // effective parameters. After rank_deficient: the first column found dependent on earlier ones.
+  [[nodiscard]] const vector_x<Real>& coefficients() const { return coefficients_; }
+  [[nodiscard]] const matrix_x<Real>& unscaled_covariance() const { return covariance_; }
+  [[nodiscard]] index parameters() const { return parameters_; }
+  [[nodiscard]] index dependent_column() const { return dependent_; }
+
+ private:
+  template <typename MatR>
+  index first_small_pivot(const MatR& r, Real tolerance) const {
+    using std::abs;
+    for (index j = 0; j < r.cols(); ++j) {
+      if (!(abs(r(j, j)) > tolerance * column_norms_(j))) {
+        return j;
+      }
+    }
+    return -1;
+  }
+
+  matrix_x<Real> work_;
+  vector_x<Real> rhs_;
+  vector_x<Real> column_norms_;
+  matrix_x<Real> factor_;
+  vector_x<Real> coefficients_;
+  matrix_x<Real> covariance_;
+  std::vector<bound_state> state_;
+  active_set_solver<Real> solver_;
+  index parameters_ = 0;
+  index dependent_ = -1;
+};
+
+}  // namespace valence::fit::detail
+
+#endif  // VALENCE_FIT_DETAIL_SMALL_LEAST_SQUARES_HPP
