@@ -96,7 +96,9 @@ TEST_SUITE("eels") {
     const auto even = power_law_fit(e, y, {100.5, 101.74}, unbinned);
     CHECK(even.channels.begin == 50);
     CHECK(even.channels.size == 124);
-    VALENCE_CHECK_REL(985.06850389424426, even.amplitude, 1e-12, 0.0);
+    // measured: 1.0e-12 relative for A. The halves are short (62 points) and A amplifies the
+    // rounding of the two sums by ~1e4; numpy sums pairwise, Eigen in vector lanes. Tolerance 5e-12.
+    VALENCE_CHECK_REL(985.06850389424426, even.amplitude, 5e-12, 0.0);
     VALENCE_CHECK_REL(4.0002208610636494, even.exponent, 1e-12, 0.0);
   }
 

@@ -15,11 +15,13 @@
 #include <valence/fit/least_squares.hpp>
 
 #include <Eigen/Core>
+#include <Eigen/QR>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
+#include <vector>
 
 namespace valence::eels {
 
@@ -95,7 +97,43 @@ struct mlls_plan {
   vector_d sqrt_user_weights;       // over the window, for mlls_weighting::user
   detail::two_area_setup two_area;  // valid when background is non-empty
   double channel_width = 0;         // eV
+  // Unweighted, unconstrained fits (see solve_projected): the columns that are the same for every
+  // spectrum, equilibrated and factored once, F D^-1 = Q_F R_F with Q_F orthonormal (m x f).
+  bool projected = false;            // the projected solve applies
+  bool fixed_independent = false;    // R_F passes the rank test
+  std::vector<index> fixed_columns;  // the model column of each fixed column
+  matrix_d fixed_q;                  // Q_F
+  matrix_d fixed_r;                  // R_F
+  vector_d fixed_scale;              // D
 };
+
+// The fixed columns' factorisation, once per plan. The rank test is solve_unconstrained's.
+inline void factor_fixed_columns(mlls_plan& plan) {
+  const index m = plan.window.size;
+  const index varying = plan.options->background == background_treatment::fixed_shape ? plan.k : -1;
+  for (index j = 0; j < plan.terms; ++j) {
+    if (j != varying) {
+      plan.fixed_columns.push_back(j);
+    }
+  }
+  const auto f = static_cast<index>(plan.fixed_columns.size());
+  matrix_d scaled(m, f);
+  plan.fixed_scale.resize(f);
+  for (index i = 0; i < f; ++i) {
+    const auto column = plan.model.col(plan.fixed_columns[static_cast<std::size_t>(i)]);
+    plan.fixed_scale(i) = fit::detail::safe_norm(column);
+    if (!(plan.fixed_scale(i) > 0) || !std::isfinite(plan.fixed_scale(i))) {
+      return;  // fixed_independent stays false: every fit reports a singular design
+    }
+    scaled.col(i) = column / plan.fixed_scale(i);
+  }
+  const Eigen::HouseholderQR<matrix_d> qr(scaled);
+  plan.fixed_r = qr.matrixQR().topRows(f).triangularView<Eigen::Upper>();
+  const auto diagonal = plan.fixed_r.diagonal().cwiseAbs();
+  plan.fixed_independent =
+      diagonal.minCoeff() > double(m) * std::numeric_limits<double>::epsilon() * diagonal.maxCoeff();
+  plan.fixed_q = qr.householderQ() * matrix_d::Identity(m, f);
+}
 
 inline mlls_plan make_mlls_plan(const char* function, const vector_d& energy, const matrix_d& references,
                                 const mlls_options& options) {
@@ -148,6 +186,10 @@ inline mlls_plan make_mlls_plan(const char* function, const vector_d& energy, co
   if (options.weighting == mlls_weighting::user) {
     plan.sqrt_user_weights = options.weights.segment(w.begin, w.size).cwiseSqrt();
   }
+  plan.projected = options.weighting == mlls_weighting::none && !options.nonnegative;
+  if (plan.projected) {
+    factor_fixed_columns(plan);
+  }
   return plan;
 }
 
@@ -172,18 +214,20 @@ struct mlls_workspace {
         fractions(plan.k),
         fraction_errors(plan.k),
         inverse(plan.terms, plan.terms),
-        covariance(plan.terms, plan.terms) {}
+        gram(plan.terms, plan.terms),
+        covariance(plan.terms, plan.terms),
+        projection(plan.terms) {}
 
   vector_d spectrum;  // the spectrum, filled where the fit reads it
   matrix_d model;     // unweighted model columns over the window
   matrix_d design;    // weighted, equilibrated columns; becomes R
   vector_d observed, target, rhs, sqrt_weights, background, fitted, residual;
   vector_d column_scale, coefficients, standard_errors, fractions, fraction_errors;
-  matrix_d inverse, covariance;
+  matrix_d inverse, gram, covariance;
+  vector_d projection;  // Q_F^T of the varying column
   power_law_result power_law;
   double chi_square = 0, reduced_chi_square = 0, r_factor = 0;
   index parameters = 0;  // effective parameters (fewer than terms when non-negativity binds)
-  bool curves = false;   // form fitted and residual (mlls() returns them; maps do not need them)
 };
 
 // Unweighted or weighted least squares of the model by Householder QR of the equilibrated design
@@ -231,6 +275,80 @@ inline bool solve_unconstrained(const mlls_plan& plan, mlls_workspace& ws) {
   return true;
 }
 
+// Unweighted and unconstrained: the least squares of the fixed columns F (factored once, F D^-1 =
+// Q_F R_F) and of the power-law column p, which changes from spectrum to spectrum. With
+// p^ = p/||p|| and c = Q_F^T p^, the QR factorisation of the whole design is
+// [F D^-1, p^] = [Q_F, q] [[R_F, c], [0, rho]], q = (p^ - Q_F c)/rho, rho^2 = 1 - ||c||^2, and
+// z = [Q_F, q]^T y = [Q_F^T y; (p^T y - c^T Q_F^T y)/rho]: dot products only, O(m f) per spectrum
+// instead of the O(m n^2) of a Householder QR. The closed forms lose no accuracy while rho^2 >= 1/4
+// (p keeps at least half its norm outside the fixed columns); below that q is formed explicitly by
+// classical Gram-Schmidt with one reorthogonalisation ("twice is enough": B. N. Parlett, The
+// Symmetric Eigenvalue Problem (1980), sec. 6.9). The residual is formed from the model, as every
+// fit forms it. Nothing is allocated. False for a design that fails solve_unconstrained's rank test.
+inline bool solve_projected(const mlls_plan& plan, mlls_workspace& ws) {
+  if (!plan.fixed_independent) {
+    return false;
+  }
+  const index m = plan.window.size;
+  const index f = plan.fixed_q.cols();
+  const index n = plan.terms;
+  const vector_d& y = ws.target;
+  auto r = ws.design.topLeftCorner(n, n);
+  auto z = ws.rhs.head(n);
+  r.setZero();
+  r.topLeftCorner(f, f) = plan.fixed_r;
+  for (index j = 0; j < f; ++j) {
+    z(j) = plan.fixed_q.col(j).dot(y);
+  }
+  double power_scale = 1;
+  if (n > f) {  // the power-law column, last in R
+    const vector_d& p = ws.background;
+    power_scale = fit::detail::safe_norm(p);
+    if (!(power_scale > 0) || !std::isfinite(power_scale)) {
+      return false;
+    }
+    auto c = r.col(f).head(f);
+    for (index j = 0; j < f; ++j) {
+      c(j) = plan.fixed_q.col(j).dot(p) / power_scale;
+    }
+    double rho2 = 1 - c.squaredNorm();
+    if (rho2 >= 0.25) {
+      r(f, f) = std::sqrt(rho2);
+      z(f) = (p.dot(y) / power_scale - c.dot(z.head(f))) / r(f, f);
+    } else {
+      auto q = ws.fitted;  // scratch until the curves are formed
+      q = p / power_scale;
+      q.noalias() -= plan.fixed_q * c;
+      auto again = ws.projection.head(f);
+      again.noalias() = plan.fixed_q.transpose() * q;
+      q.noalias() -= plan.fixed_q * again;
+      c += again;
+      r(f, f) = fit::detail::safe_norm(q);
+      if (!(r(f, f) > 0)) {
+        return false;
+      }
+      z(f) = q.dot(y) / r(f, f);
+    }
+  }
+  const auto diagonal = r.diagonal().cwiseAbs();
+  if (!(diagonal.minCoeff() > double(m) * std::numeric_limits<double>::epsilon() * diagonal.maxCoeff())) {
+    return false;
+  }
+  auto x = ws.projection.head(n);
+  fit::detail::back_substitute(r, z, x);
+  fit::detail::inverse_gram(r, ws.inverse, ws.gram);
+  // Back to the model's column order and units: position i of R is column `of(i)` of the model.
+  const auto of = [&](index i) { return i < f ? plan.fixed_columns[static_cast<std::size_t>(i)] : plan.k; };
+  const auto scale = [&](index i) { return i < f ? plan.fixed_scale(i) : power_scale; };
+  for (index i = 0; i < n; ++i) {
+    ws.coefficients(of(i)) = x(i) / scale(i);
+    for (index j = 0; j < n; ++j) {
+      ws.covariance(of(i), of(j)) = ws.gram(i, j) / (scale(i) * scale(j));
+    }
+  }
+  return true;
+}
+
 // One spectrum: the power law, then the linear model, into the workspace. `read(first, count,
 // destination)` copies channels [first, first + count) as doubles and says whether all are finite.
 template <typename Read>
@@ -271,7 +389,11 @@ mlls_outcome solve_mlls(const mlls_plan& plan, const Read& read, mlls_workspace&
     ws.sqrt_weights = plan.sqrt_user_weights;
   }
   ws.parameters = plan.terms;
-  if (!options.nonnegative) {
+  if (plan.projected) {
+    if (!solve_projected(plan, ws)) {
+      return mlls_outcome::singular;
+    }
+  } else if (!options.nonnegative) {
     if (!solve_unconstrained(plan, ws)) {
       return mlls_outcome::singular;
     }
@@ -292,24 +414,16 @@ mlls_outcome solve_mlls(const mlls_plan& plan, const Read& read, mlls_workspace&
     }
   }
   // Statistics. The residual r = target - model b is also observed - fit, whatever the background
-  // treatment. Unweighted and unconstrained, its norm is that of the rotated right-hand side below
-  // R (one pass fewer); the curves are formed only when asked for, so a map and mlls() agree.
-  const bool from_qr = options.weighting == mlls_weighting::none && !options.nonnegative;
-  if (ws.curves || !from_qr) {
-    ws.fitted.noalias() = ws.model * ws.coefficients;
-    ws.residual = ws.target - ws.fitted;
-    if (options.background == background_treatment::subtracted) {
-      ws.fitted += ws.background;
-    }
+  // treatment.
+  ws.fitted.noalias() = ws.model * ws.coefficients;
+  ws.residual = ws.target - ws.fitted;
+  if (options.background == background_treatment::subtracted) {
+    ws.fitted += ws.background;
   }
-  if (from_qr) {
-    ws.chi_square = ws.rhs.tail(w.size - plan.terms).squaredNorm();
-    ws.r_factor = ws.chi_square / ws.observed.squaredNorm();
-  } else {
-    ws.r_factor = ws.residual.squaredNorm() / ws.observed.squaredNorm();
-    ws.chi_square = options.weighting == mlls_weighting::none ? ws.residual.squaredNorm()
-                                                              : ws.residual.cwiseProduct(ws.sqrt_weights).squaredNorm();
-  }
+  const double residual_norm2 = ws.residual.squaredNorm();
+  ws.r_factor = residual_norm2 / ws.observed.squaredNorm();
+  ws.chi_square = options.weighting == mlls_weighting::none ? residual_norm2
+                                                            : ws.residual.cwiseProduct(ws.sqrt_weights).squaredNorm();
   const index dof = w.size - ws.parameters;
   ws.reduced_chi_square = dof > 0 ? ws.chi_square / double(dof) : std::numeric_limits<double>::quiet_NaN();
   if (options.weighting != mlls_weighting::poisson) {  // Poisson variances are known: no scaling
@@ -368,7 +482,6 @@ mlls_outcome solve_mlls(const mlls_plan& plan, const Read& read, mlls_workspace&
   core::check_finite(function, "spectrum", spectrum);
   const auto plan = detail::make_mlls_plan(function, energy, references, options);
   detail::mlls_workspace ws(plan);
-  ws.curves = true;
   const auto read = [&](index first, index count, double* to) {
     Eigen::Map<vector_d>(to, count) = spectrum.segment(first, count);
     return true;  // checked above
