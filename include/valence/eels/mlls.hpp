@@ -81,6 +81,9 @@ namespace detail {
 
 enum class mlls_outcome { ok, non_finite, background_failed, singular };
 
+// The fitted channels of a spectrum, viewed in place (no copy per pixel).
+using window_view = Eigen::Map<const vector_d>;
+
 // What every spectrum of a fit shares (axis, references, windows, options), checked and prepared
 // once: the fitted channels, the references over them, the log-energies of the power-law column
 // and, for the two-area estimator, its channels and weights.
@@ -207,7 +210,6 @@ struct mlls_workspace {
       : spectrum(plan.energy->size()),
         model(plan.model),
         design(plan.window.size, plan.terms),
-        observed(plan.window.size),
         target(plan.window.size),
         rhs(plan.window.size),
         sqrt_weights(plan.window.size),
@@ -227,7 +229,8 @@ struct mlls_workspace {
   vector_d spectrum;  // the spectrum, filled where the fit reads it
   matrix_d model;     // unweighted model columns over the window
   matrix_d design;    // weighted, equilibrated columns; becomes R
-  vector_d observed, target, rhs, sqrt_weights, background, fitted, residual;
+  vector_d target, rhs, sqrt_weights, background, fitted,
+      residual;  // target: the spectrum minus a subtracted background
   vector_d column_scale, coefficients, standard_errors, fractions, fraction_errors;
   matrix_d inverse, gram, covariance;
   vector_d projection;  // Q_F^T of the varying column
@@ -239,7 +242,7 @@ struct mlls_workspace {
 // Unweighted or weighted least squares of the model by Householder QR of the equilibrated design
 // (the kernel fit::least_squares_batch uses): nothing allocated. False for a design whose rank,
 // judged as fit::least_squares judges it (pivots below m eps of the largest), is not full.
-inline bool solve_unconstrained(const mlls_plan& plan, mlls_workspace& ws) {
+inline bool solve_unconstrained(const mlls_plan& plan, const window_view& target, mlls_workspace& ws) {
   const index m = plan.window.size;
   const index n = plan.terms;
   const bool weighted = plan.options->weighting != mlls_weighting::none;
@@ -257,9 +260,9 @@ inline bool solve_unconstrained(const mlls_plan& plan, mlls_workspace& ws) {
     column *= 1 / ws.column_scale(j);
   }
   if (weighted) {
-    ws.rhs = ws.target.cwiseProduct(ws.sqrt_weights);
+    ws.rhs = target.cwiseProduct(ws.sqrt_weights);
   } else {
-    ws.rhs = ws.target;
+    ws.rhs = target;
   }
   if (!fit::detail::householder_reduce(ws.design, ws.rhs)) {
     return false;
@@ -288,7 +291,7 @@ inline bool solve_unconstrained(const mlls_plan& plan, mlls_workspace& ws) {
 // K <= 13 fused multiply-adds per channel, a third of a vectorised exp(), and adds a few ulp to
 // the rounding that exp(-r ln E) itself carries (|r ln E| eps, ~1e-14 at r = 12; measured against
 // std::pow in tests/eels/test_mlls.cpp). Beyond x = 1/2 the exponential is used as it is.
-inline void power_law_column(const mlls_plan& plan, double exponent, double scale, vector_d& out) {
+inline void power_law_column(const mlls_plan& plan, double exponent, double scale, Eigen::Ref<vector_d> out) {
   const double x = std::abs(exponent) * plan.log_half_range;
   if (!(x <= 0.5)) {
     out = (plan.log_energy.array() * -exponent).exp() * scale;
@@ -336,8 +339,8 @@ inline void power_law_column(const mlls_plan& plan, double exponent, double scal
 // and each channel's y, p and Q_F values are loaded once rather than once per product (10 % of a
 // pixel's fit against separate dot products, measured in bench_spectrum_image).
 template <int F>
-void projected_products(const matrix_d& q, const vector_d& y, const vector_d& p, double* qy, double* qp, double& py,
-                        double& pp) {
+void projected_products(const matrix_d& q, const window_view& y, const window_view& p, double* qy, double* qp,
+                        double& py, double& pp) {
   using packet = Eigen::Array<double, 4, 1>;
   const index m = y.size();
   packet sum_qy[F];
@@ -377,7 +380,7 @@ void projected_products(const matrix_d& q, const vector_d& y, const vector_d& p,
 }
 
 // The same products for any number of fixed columns: fused up to four, separate dot products beyond.
-inline void projected_products(const matrix_d& q, const vector_d& y, const vector_d& p, double* qy, double* qp,
+inline void projected_products(const matrix_d& q, const window_view& y, const window_view& p, double* qy, double* qp,
                                double& py, double& pp) {
   switch (q.cols()) {
     case 1:
@@ -408,14 +411,13 @@ inline void projected_products(const matrix_d& q, const vector_d& y, const vecto
 // classical Gram-Schmidt with one reorthogonalisation ("twice is enough": B. N. Parlett, The
 // Symmetric Eigenvalue Problem (1980), sec. 6.9). The residual is formed from the model, as every
 // fit forms it. Nothing is allocated. False for a design that fails solve_unconstrained's rank test.
-inline bool solve_projected(const mlls_plan& plan, mlls_workspace& ws) {
+inline bool solve_projected(const mlls_plan& plan, const window_view& y, mlls_workspace& ws) {
   if (!plan.fixed_independent) {
     return false;
   }
   const index m = plan.window.size;
   const index f = plan.fixed_q.cols();
   const index n = plan.terms;
-  const vector_d& y = ws.target;
   auto r = ws.design.topLeftCorner(n, n);
   auto z = ws.rhs.head(n);
   r.setZero();
@@ -426,7 +428,7 @@ inline bool solve_projected(const mlls_plan& plan, mlls_workspace& ws) {
       z(j) = plan.fixed_q.col(j).dot(y);
     }
   } else {  // the power-law column, last in R
-    const vector_d& p = ws.background;
+    const window_view p(ws.model.col(plan.k).data(), m);
     auto c = r.col(f).head(f);
     double py = 0;
     double pp = 0;
@@ -496,8 +498,7 @@ mlls_outcome solve_mlls(const mlls_plan& plan, const Read& read, mlls_workspace&
   if (!finite) {
     return mlls_outcome::non_finite;
   }
-  ws.observed = ws.spectrum.segment(w.begin, w.size);
-  ws.target = ws.observed;
+  const window_view observed(ws.spectrum.data() + w.begin, w.size);
   ws.power_law = power_law_result{};
   if (options.background != background_treatment::none) {
     if (plan.whole_spectrum) {
@@ -511,25 +512,27 @@ mlls_outcome solve_mlls(const mlls_plan& plan, const Read& read, mlls_workspace&
       return mlls_outcome::background_failed;
     }
     const double scale = ws.power_law.amplitude * (ws.power_law.binned ? ws.power_law.channel_width : 1.0);
-    power_law_column(plan, ws.power_law.exponent, scale, ws.background);
     if (options.background == background_treatment::fixed_shape) {
-      ws.model.col(plan.k) = ws.background;
+      power_law_column(plan, ws.power_law.exponent, scale, ws.model.col(plan.k));
     } else {
-      ws.target -= ws.background;
+      power_law_column(plan, ws.power_law.exponent, scale, ws.background);
+      ws.target = observed - ws.background;
     }
   }
+  const bool subtracted = options.background == background_treatment::subtracted;
+  const window_view target(subtracted ? ws.target.data() : observed.data(), w.size);
   if (options.weighting == mlls_weighting::poisson) {
-    ws.sqrt_weights = ws.observed.cwiseMax(1.0).cwiseSqrt().cwiseInverse();
+    ws.sqrt_weights = observed.cwiseMax(1.0).cwiseSqrt().cwiseInverse();
   } else if (options.weighting == mlls_weighting::user) {
     ws.sqrt_weights = plan.sqrt_user_weights;
   }
   ws.parameters = plan.terms;
   if (plan.projected) {
-    if (!solve_projected(plan, ws)) {
+    if (!solve_projected(plan, target, ws)) {
       return mlls_outcome::singular;
     }
   } else if (!options.nonnegative) {
-    if (!solve_unconstrained(plan, ws)) {
+    if (!solve_unconstrained(plan, target, ws)) {
       return mlls_outcome::singular;
     }
   } else {
@@ -540,7 +543,7 @@ mlls_outcome solve_mlls(const mlls_plan& plan, const Read& read, mlls_workspace&
       ls.weights = ws.sqrt_weights.cwiseAbs2();
     }
     try {
-      const auto f = fit::least_squares(ws.model, ws.target, ls);
+      const auto f = fit::least_squares(ws.model, target, ls);
       ws.coefficients = f.coefficients;
       ws.covariance = f.covariance;
       ws.parameters = f.parameters;  // coefficients held at 0 do not count
@@ -551,12 +554,12 @@ mlls_outcome solve_mlls(const mlls_plan& plan, const Read& read, mlls_workspace&
   // Statistics. The residual r = target - model b is also observed - fit, whatever the background
   // treatment.
   ws.fitted.noalias() = ws.model * ws.coefficients;
-  ws.residual = ws.target - ws.fitted;
-  if (options.background == background_treatment::subtracted) {
+  ws.residual = target - ws.fitted;
+  if (subtracted) {
     ws.fitted += ws.background;
   }
   const double residual_norm2 = ws.residual.squaredNorm();
-  ws.r_factor = residual_norm2 / ws.observed.squaredNorm();
+  ws.r_factor = residual_norm2 / observed.squaredNorm();
   ws.chi_square = options.weighting == mlls_weighting::none ? residual_norm2
                                                             : ws.residual.cwiseProduct(ws.sqrt_weights).squaredNorm();
   const index dof = w.size - ws.parameters;
