@@ -21,7 +21,6 @@
 #include <limits>
 #include <string>
 #include <type_traits>
-#include <utility>
 #include <vector>
 
 namespace valence::eels {
@@ -208,7 +207,7 @@ void prefetch_channels(const spectrum_image_view<T>& cube, index y, index x, con
   constexpr index line = 64 / static_cast<index>(sizeof(T));
   for (const core::index_range& r : {plan.window, plan.background}) {
     for (index c = r.begin; c < r.end(); c += line) {
-      __builtin_prefetch(&cube.data[y * cube.row_stride + x * cube.col_stride + c], 0, 3);
+      __builtin_prefetch(&cube.data[y * cube.row_stride + x * cube.col_stride + c]);
     }
   }
 #else
@@ -326,36 +325,24 @@ template <typename T>
     out.r_factor(y, x) = ws.r_factor;
     out.status[p] = pixel_status::ok;
   };
-  // Each task fits a tile of `band` rows by `run` columns through its own workspace: the
-  // workspaces are the only allocations, one per tile, never one per pixel. Within a tile the
-  // rows vary fastest, so that the band's values of one column fill one cache line of each
-  // column-major map before the next column: row by row, every pixel would fetch a fresh line of
-  // each of the 5 + 2(k + terms) maps from memory. The pixel after next is prefetched.
-  constexpr index band = 8;
+  // Each task fits a run of pixels of one row through its own workspace: the workspaces are the
+  // only allocations, one per run, never one per pixel.
   constexpr index run = 32;
   const index runs = (cube.cols + run - 1) / run;
   const index pixels = cube.rows * cube.cols;
-  for (index y0 = 0; y0 < cube.rows; y0 += band) {
-    const index y1 = std::min(y0 + band, cube.rows);
+  for (index y = 0; y < cube.rows; ++y) {
     core::detail::for_each_in_parallel(static_cast<std::size_t>(runs), [&](std::size_t r) {
       detail::mlls_workspace ws(plan);
-      const index x0 = static_cast<index>(r) * run;
-      const index x1 = std::min(x0 + run, cube.cols);
-      const index height = y1 - y0;
-      const index count = height * (x1 - x0);
-      const auto at = [&](index i) { return std::pair<index, index>{y0 + i % height, x0 + i / height}; };
-      constexpr index ahead = 2;
-      for (index i = 0; i < std::min(ahead, count); ++i) {
-        detail::prefetch_channels(cube, at(i).first, at(i).second, plan);
-      }
-      for (index i = 0; i < count; ++i) {
-        if (i + ahead < count) {
-          detail::prefetch_channels(cube, at(i + ahead).first, at(i + ahead).second, plan);
+      const index first = static_cast<index>(r) * run;
+      const index last = std::min(first + run, cube.cols);
+      for (index x = first; x < last; ++x) {
+        if (x + 1 < last) {
+          detail::prefetch_channels(cube, y, x + 1, plan);
         }
-        fit_pixel(at(i).first, at(i).second, ws);
+        fit_pixel(y, x, ws);
       }
     });
-    const index done = y1 * cube.cols;
+    const index done = (y + 1) * cube.cols;
     if (progress && !progress(done, pixels) && done < pixels) {
       out.cancelled = true;
       break;
