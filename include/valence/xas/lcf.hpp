@@ -301,14 +301,15 @@ fit::least_squares_result<double> lcf_weights(const char* function, const Eigen:
 // The result of weights `w` of the standards whose window values are `design`: curves, background
 // coefficients, statistics over the whole window, and the covariance scaled by chi^2 over the fit's
 // degrees of freedom (which count shifts and background terms, as Larch's do).
-template <typename Design>
-lcf_result lcf_finish(const lcf_problem& p, const Eigen::MatrixBase<Design>& design, const vector_d& weights,
-                      const matrix_d& unscaled_covariance, index weight_parameters, index shifts, bool sum_to_one) {
+// `components` holds the standards' window values and becomes the result's w_j s_j.
+inline lcf_result lcf_finish(const lcf_problem& p, matrix_d components, const vector_d& weights,
+                             const matrix_d& unscaled_covariance, index weight_parameters, index shifts,
+                             bool sum_to_one) {
   lcf_result out;
   out.energy = p.energy;
   out.data = p.data;
   out.weights = weights;
-  out.components = design;  // one gather of the standards' columns, then contiguous arithmetic
+  out.components = std::move(components);
   out.components *= weights.asDiagonal();
   out.fit = out.components.rowwise().sum();
   if (p.background.cols() > 0) {
@@ -374,7 +375,11 @@ inline void lcf_fit_subsets(const char* function, const lcf_problem& problem, co
                 core::detail::format_value(double(triangular.rows()) * std::numeric_limits<double>::epsilon()) +
                 "); expected linearly independent standards");
     }
-    fits[i] = lcf_finish(problem, design(Eigen::all, columns), solver->coefficients(), solver->unscaled_covariance(),
+    matrix_d components(design.rows(), k);
+    for (index j = 0; j < k; ++j) {
+      components.col(j) = design.col(pick[static_cast<std::size_t>(j)]);
+    }
+    fits[i] = lcf_finish(problem, std::move(components), solver->coefficients(), solver->unscaled_covariance(),
                          solver->parameters(), 0, o.sum_to_one);
   }
 }
@@ -750,8 +755,9 @@ inline std::vector<std::vector<index>> combinations_with(index n, index min_size
 /// \throws valence::fit_error if a combination's active-set solve exceeds its iteration budget
 ///         (10 k + 50 iterations for k standards, fit::least_squares's default).
 ///
-/// **Performance.** 8 standards, every combination of 2–4 (154 fits), 200 points: 0.55 ms per
-/// spectrum on one core, 11× one lcf() call per combination (benchmarks/bench_lcf_all.cpp).
+/// **Performance.** 8 standards, every combination of 2–4 (154 fits), 200 points: 0.6 ms per
+/// spectrum on one core and 0.37 ms on two, 10–17× one lcf() call per combination
+/// (benchmarks/bench_lcf_all.cpp, docs/performance.md).
 [[nodiscard]] inline std::vector<lcf_all_entry> lcf_all(const vector_d& energy, const vector_d& mu,
                                                         const std::vector<lcf_standard>& standards,
                                                         const lcf_options& options = {},
