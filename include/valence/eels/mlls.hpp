@@ -229,11 +229,11 @@ struct mlls_workspace {
   vector_d spectrum;  // the spectrum, filled where the fit reads it
   matrix_d model;     // unweighted model columns over the window
   matrix_d design;    // weighted, equilibrated columns; becomes R
-  vector_d target, rhs, sqrt_weights, background, fitted,
-      residual;  // target: the spectrum minus a subtracted background
+  // target: the fitted channels minus a subtracted background (otherwise viewed in place)
+  vector_d target, rhs, sqrt_weights, background, fitted, residual;
   vector_d column_scale, coefficients, standard_errors, fractions, fraction_errors;
   matrix_d inverse, gram, covariance;
-  vector_d projection;  // Q_F^T of the varying column
+  vector_d projection;  // scratch of solve_projected (reorthogonalisation, the solution in R's order)
   power_law_result power_law;
   double chi_square = 0, reduced_chi_square = 0, r_factor = 0;
   index parameters = 0;  // effective parameters (fewer than terms when non-negativity binds)
@@ -288,9 +288,10 @@ inline bool solve_unconstrained(const mlls_plan& plan, const window_view& target
 // t = ln E - ln E_c, and exp(-r t) is its Taylor polynomial of degree K by Horner's rule, K the
 // smallest degree whose remainder (at most x^(K+1)/(K+1)! e^(2x) relative, x = |r| max|t|) is
 // below 2^-54. While x <= 1/2 (a 100 eV window at 640 eV with r up to 6, for instance) this costs
-// K <= 13 fused multiply-adds per channel, a third of a vectorised exp(), and adds a few ulp to
-// the rounding that exp(-r ln E) itself carries (|r ln E| eps, ~1e-14 at r = 12; measured against
-// std::pow in tests/eels/test_mlls.cpp). Beyond x = 1/2 the exponential is used as it is.
+// K <= 15 fused multiply-adds per channel (10 at r = 3 over 636-686 eV), about a third of the cost
+// of a vectorised exp(), and adds a few ulp to the rounding that exp(-r ln E) itself carries
+// (|r ln E| eps, ~1e-14 at r = 12; measured against std::pow in tests/eels/test_mlls.cpp).
+// Beyond x = 1/2 the exponential is used as it is.
 inline void power_law_column(const mlls_plan& plan, double exponent, double scale, Eigen::Ref<vector_d> out) {
   const double x = std::abs(exponent) * plan.log_half_range;
   if (!(x <= 0.5)) {

@@ -298,10 +298,10 @@ fit::least_squares_result<double> lcf_weights(const char* function, const Eigen:
   }
 }
 
-// The result of weights `w` of the standards whose window values are `design`: curves, background
-// coefficients, statistics over the whole window, and the covariance scaled by chi^2 over the fit's
-// degrees of freedom (which count shifts and background terms, as Larch's do).
-// `components` holds the standards' window values and becomes the result's w_j s_j.
+// The result of `weights` of the standards whose window values are the columns of `components`
+// (which become the result's w_j s_j): curves, background coefficients, statistics over the whole
+// window, and the covariance scaled by chi^2 over the fit's degrees of freedom (which count shifts
+// and background terms, as Larch's do).
 inline lcf_result lcf_finish(const lcf_problem& p, matrix_d components, const vector_d& weights,
                              const matrix_d& unscaled_covariance, index weight_parameters, index shifts,
                              bool sum_to_one) {
@@ -363,14 +363,15 @@ inline void lcf_fit_subsets(const char* function, const lcf_problem& problem, co
         throw fit_error(core::detail::message(function, "the active-set method did not converge within " +
                                                             std::to_string(budget) +
                                                             " iterations; expected convergence"));
-      case fit::detail::small_fit_outcome::rank_deficient:
       case fit::detail::small_fit_outcome::singular:
+        throw lcf_cannot_fit(function,
+                             "a subproblem of the active-set method was singular; expected "
+                             "linearly independent standards");
+      case fit::detail::small_fit_outcome::rank_deficient:
         throw lcf_cannot_fit(
             function,
             "standard '" +
-                standards[static_cast<std::size_t>(
-                              pick[static_cast<std::size_t>(std::max<index>(solver->dependent_column(), 0))])]
-                    .name +
+                standards[static_cast<std::size_t>(pick[static_cast<std::size_t>(solver->dependent_column())])].name +
                 "' is a linear combination of the others in its combination (relative tolerance " +
                 core::detail::format_value(double(triangular.rows()) * std::numeric_limits<double>::epsilon()) +
                 "); expected linearly independent standards");
