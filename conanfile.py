@@ -49,6 +49,8 @@ class ValenceConan(ConanFile):
                                                                       check_type=bool)
         tc.cache_variables["VALENCE_BUILD_EXAMPLES"] = False
         tc.cache_variables["VALENCE_INSTALL"] = False
+        # The package is header-only; the tests still build against the compiled solver library.
+        tc.cache_variables["VALENCE_BUILD_COMPILED"] = True
         tc.generate()
         CMakeDeps(self).generate()
 

@@ -6,6 +6,7 @@
 // `speedup_vs_per_fit_lcf` compares with the naive baseline measured in the same run: one lcf()
 // call per combination, serially.
 #include <valence/xas/lcf.hpp>
+#include <valence/xas/lcf_all.hpp>
 
 #include "memory_floor.hpp"
 

@@ -21,8 +21,8 @@
 
 namespace {
 
-using valence::index;
 using valence::vector_d;
+using valence::core::index;
 using mask = Eigen::Matrix<bool, Eigen::Dynamic, Eigen::Dynamic>;
 
 double radius(index y, index x) {

@@ -14,6 +14,8 @@
 // fraction grows from 0.10 to 0.55 (Ni3+ is the rest), measured 0.3 eV high, with noise 0.004.
 #include <valence/io/columns.hpp>
 #include <valence/xas/lcf.hpp>
+#include <valence/xas/lcf_all.hpp>
+#include <valence/xas/lcf_batch.hpp>
 
 #include <algorithm>
 #include <cmath>

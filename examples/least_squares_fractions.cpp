@@ -11,6 +11,8 @@
 #include <valence/fit/least_squares.hpp>
 #include <valence/io/columns.hpp>
 
+#include <boost/math/constants/constants.hpp>
+
 #include <cmath>
 #include <cstdio>
 #include <random>

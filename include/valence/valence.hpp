@@ -32,6 +32,7 @@
 #include <valence/eels/spectrum_image.hpp>
 #include <valence/eels/white_line.hpp>
 #include <valence/fit/bound_state.hpp>
+#include <valence/fit/information_criteria.hpp>
 #include <valence/fit/least_squares.hpp>
 #include <valence/fit/least_squares_batch.hpp>
 #include <valence/fit/least_squares_options.hpp>
@@ -54,6 +55,8 @@
 #include <valence/xas/edge_metrics.hpp>
 #include <valence/xas/find_e0.hpp>
 #include <valence/xas/lcf.hpp>
+#include <valence/xas/lcf_all.hpp>
+#include <valence/xas/lcf_batch.hpp>
 #include <valence/xas/merge.hpp>
 #include <valence/xas/normalize_stack.hpp>
 #include <valence/xas/oxidation_calibration.hpp>

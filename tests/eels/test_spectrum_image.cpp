@@ -67,14 +67,14 @@ TEST_SUITE("eels") {
     const auto dm = valence::io::read_dm(path);
     const auto& image = dm.primary_image();
     const auto values = valence::io::read_dm_data<float>(path, dm, image);
-    const valence::index nx = image.axes[0].size;
-    const valence::index ny = image.axes[1].size;
+    const valence::core::index nx = image.axes[0].size;
+    const valence::core::index ny = image.axes[1].size;
     const auto view =
         valence::eels::spectrum_image_view<float>::energy_planes(values.data(), ny, nx, image.axes[2].size);
     // hyperspy_eels_subset.json: data[0, 0, :5] of HyperSpy 1.7.3's reading of this file.
     const std::vector<float> first = {8473.005859375f, 8634.40234375f, 8471.6513671875f, 8147.77490234375f,
                                       8126.9443359375f};
-    for (valence::index c = 0; c < 5; ++c) {
+    for (valence::core::index c = 0; c < 5; ++c) {
       CHECK(view(0, 0, c) == first[std::size_t(c)]);
     }
     CHECK(view(1, 0, 0) == values[2]);

@@ -4,6 +4,7 @@
 // oxide spectra (XAS Data Library, normalised by xas::pre_edge) with noise and a known shift,
 // the ranking rules of lcf_all, and the documented errors.
 #include <valence/xas/lcf.hpp>
+#include <valence/xas/lcf_all.hpp>
 
 #include <valence_test/accuracy.hpp>
 #include <valence_test/mn_references.hpp>

@@ -4,7 +4,7 @@
 // Library, normalised by xas::pre_edge): weights, errors, statistics and mean oxidation states,
 // with and without sigma, background and derivatives; bad spectra; float input; errors.
 #include <valence/core/propagation.hpp>
-#include <valence/xas/lcf.hpp>
+#include <valence/xas/lcf_batch.hpp>
 
 #include <valence_test/accuracy.hpp>
 #include <valence_test/mn_references.hpp>

@@ -9,10 +9,11 @@
 #include <valence/core/error.hpp>
 
 #include <cctype>
+#include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -407,11 +408,13 @@ class formula_parser {
         ++pos_;
       }
     }
-    const std::string digits(text_.substr(start, pos_ - start));
+    const std::string_view digits = text_.substr(start, pos_ - start);
     double value = 0;
-    if (std::sscanf(digits.c_str(), "%lf", &value) != 1 || !std::isfinite(value)) {
+    // std::from_chars ignores the locale: "0.5" is one half under a German locale too.
+    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (error != std::errc() || end != digits.data() + digits.size() || !std::isfinite(value)) {
       pos_ = start;
-      fail("'" + digits + "' is not a number", "a decimal number");
+      fail("'" + std::string(digits) + "' is not a number", "a decimal number");
     }
     return value;
   }

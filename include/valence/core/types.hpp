@@ -10,9 +10,38 @@
 
 namespace valence {
 
+namespace core {
 /// \brief Index type of every valence array (Eigen's signed index).
+///
+/// It lives in each area's namespace (valence::core::index, valence::fit::index, ...) and not in
+/// `valence` itself, so that `using namespace valence;` does not make `index` ambiguous with the
+/// C library's `::index()` (declared by `<strings.h>`, which `<cstring>` includes on glibc).
 /// \ingroup core
 using index = Eigen::Index;
+}  // namespace core
+
+// Every area names the index type as its own (see core::index).
+namespace fit {
+using core::index;
+}  // namespace fit
+namespace xas {
+using core::index;
+}  // namespace xas
+namespace eels {
+using core::index;
+}  // namespace eels
+namespace echem {
+using core::index;
+}  // namespace echem
+namespace chem {
+using core::index;
+}  // namespace chem
+namespace io {
+using core::index;
+}  // namespace io
+namespace synth {
+using core::index;
+}  // namespace synth
 
 /// \brief Dynamic-size column vector of \p Real.
 /// \ingroup core

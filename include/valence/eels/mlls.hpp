@@ -11,11 +11,11 @@
 #include <valence/core/types.hpp>
 #include <valence/core/window.hpp>
 #include <valence/eels/power_law.hpp>
+#include <valence/fit/detail/column_update.hpp>
 #include <valence/fit/detail/householder.hpp>
 #include <valence/fit/least_squares.hpp>
 
 #include <Eigen/Core>
-#include <Eigen/QR>
 
 #include <algorithm>
 #include <cmath>
@@ -105,40 +105,24 @@ struct mlls_plan {
   double channel_width = 0;         // eV
   // Unweighted, unconstrained fits (see solve_projected): the columns that are the same for every
   // spectrum, equilibrated and factored once, F D^-1 = Q_F R_F with Q_F orthonormal (m x f).
-  bool projected = false;            // the projected solve applies
-  bool fixed_independent = false;    // R_F passes the rank test
-  std::vector<index> fixed_columns;  // the model column of each fixed column
-  matrix_d fixed_q;                  // Q_F
-  matrix_d fixed_r;                  // R_F
-  vector_d fixed_scale;              // D
+  bool projected = false;                    // the projected solve applies
+  std::vector<index> fixed_columns;          // the model column of each fixed column
+  fit::detail::fixed_columns<double> fixed;  // Q_F, R_F, D
 };
 
-// The fixed columns' factorisation, once per plan. The rank test is solve_unconstrained's.
+// The fixed columns' factorisation, once per plan (the engine's fit::detail::fixed_columns).
 inline void factor_fixed_columns(mlls_plan& plan) {
-  const index m = plan.window.size;
   const index varying = plan.options->background == background_treatment::fixed_shape ? plan.k : -1;
   for (index j = 0; j < plan.terms; ++j) {
     if (j != varying) {
       plan.fixed_columns.push_back(j);
     }
   }
-  const auto f = static_cast<index>(plan.fixed_columns.size());
-  matrix_d scaled(m, f);
-  plan.fixed_scale.resize(f);
-  for (index i = 0; i < f; ++i) {
-    const auto column = plan.model.col(plan.fixed_columns[static_cast<std::size_t>(i)]);
-    plan.fixed_scale(i) = fit::detail::safe_norm(column);
-    if (!(plan.fixed_scale(i) > 0) || !std::isfinite(plan.fixed_scale(i))) {
-      return;  // fixed_independent stays false: every fit reports a singular design
-    }
-    scaled.col(i) = column / plan.fixed_scale(i);
+  matrix_d columns(plan.window.size, static_cast<index>(plan.fixed_columns.size()));
+  for (index i = 0; i < columns.cols(); ++i) {
+    columns.col(i) = plan.model.col(plan.fixed_columns[static_cast<std::size_t>(i)]);
   }
-  const Eigen::HouseholderQR<matrix_d> qr(scaled);
-  plan.fixed_r = qr.matrixQR().topRows(f).triangularView<Eigen::Upper>();
-  const auto diagonal = plan.fixed_r.diagonal().cwiseAbs();
-  plan.fixed_independent =
-      diagonal.minCoeff() > double(m) * std::numeric_limits<double>::epsilon() * diagonal.maxCoeff();
-  plan.fixed_q = qr.householderQ() * matrix_d::Identity(m, f);
+  plan.fixed.factor(columns);
 }
 
 inline mlls_plan make_mlls_plan(const char* function, const vector_d& energy, const matrix_d& references,
@@ -241,8 +225,8 @@ struct mlls_workspace {
 };
 
 // Unweighted or weighted least squares of the model by Householder QR of the equilibrated design
-// (the kernel fit::least_squares_batch uses): nothing allocated. False for a design whose rank,
-// judged as fit::least_squares judges it (pivots below m eps of the largest), is not full.
+// (the kernel fit::least_squares_batch uses): nothing allocated. False for a design that fails the
+// engine's rank rule.
 inline bool solve_unconstrained(const mlls_plan& plan, const window_view& target, mlls_workspace& ws) {
   const index m = plan.window.size;
   const index n = plan.terms;
@@ -269,8 +253,9 @@ inline bool solve_unconstrained(const mlls_plan& plan, const window_view& target
     return false;
   }
   const auto r = ws.design.topRows(n);
-  const double largest = r.diagonal().cwiseAbs().maxCoeff();
-  if (!(r.diagonal().cwiseAbs().minCoeff() > double(m) * std::numeric_limits<double>::epsilon() * largest)) {
+  // The engine's rank rule; every column was scaled to unit norm.
+  if (fit::detail::first_dependent_column(
+          r, [](index) { return 1.0; }, fit::detail::rank_tolerance(0.0, m)) >= 0) {
     return false;
   }
   auto x = ws.coefficients.head(n);
@@ -336,73 +321,6 @@ inline void power_law_column(const mlls_plan& plan, double exponent, double scal
   }
 }
 
-// The products of the projected solve, Q_F^T y and Q_F^T p (into qy, qp), p^T y and p^T p, in one
-// pass over the window. With F columns known at compile time every sum stays in a vector register,
-// and each channel's y, p and Q_F values are loaded once rather than once per product (10 % of a
-// pixel's fit against separate dot products, measured in bench_spectrum_image).
-template <int F>
-void projected_products(const matrix_d& q, const window_view& y, const window_view& p, double* qy, double* qp,
-                        double& py, double& pp) {
-  using packet = Eigen::Array<double, 4, 1>;
-  const index m = y.size();
-  packet sum_qy[F];
-  packet sum_qp[F];
-  for (int j = 0; j < F; ++j) {
-    sum_qy[j].setZero();
-    sum_qp[j].setZero();
-  }
-  packet sum_py = packet::Zero();
-  packet sum_pp = packet::Zero();
-  index i = 0;
-  for (; i + 4 <= m; i += 4) {
-    const Eigen::Map<const packet> yi(y.data() + i);
-    const Eigen::Map<const packet> pi(p.data() + i);
-    for (int j = 0; j < F; ++j) {
-      const Eigen::Map<const packet> qi(q.data() + j * m + i);
-      sum_qy[j] += qi * yi;
-      sum_qp[j] += qi * pi;
-    }
-    sum_py += pi * yi;
-    sum_pp += pi * pi;
-  }
-  for (int j = 0; j < F; ++j) {
-    qy[j] = sum_qy[j].sum();
-    qp[j] = sum_qp[j].sum();
-  }
-  py = sum_py.sum();
-  pp = sum_pp.sum();
-  for (; i < m; ++i) {
-    for (int j = 0; j < F; ++j) {
-      qy[j] += q(i, j) * y(i);
-      qp[j] += q(i, j) * p(i);
-    }
-    py += p(i) * y(i);
-    pp += p(i) * p(i);
-  }
-}
-
-// The same products for any number of fixed columns: fused up to four, separate dot products beyond.
-inline void projected_products(const matrix_d& q, const window_view& y, const window_view& p, double* qy, double* qp,
-                               double& py, double& pp) {
-  switch (q.cols()) {
-    case 1:
-      return projected_products<1>(q, y, p, qy, qp, py, pp);
-    case 2:
-      return projected_products<2>(q, y, p, qy, qp, py, pp);
-    case 3:
-      return projected_products<3>(q, y, p, qy, qp, py, pp);
-    case 4:
-      return projected_products<4>(q, y, p, qy, qp, py, pp);
-    default:
-      for (index j = 0; j < q.cols(); ++j) {
-        qy[j] = q.col(j).dot(y);
-        qp[j] = q.col(j).dot(p);
-      }
-      py = p.dot(y);
-      pp = p.squaredNorm();
-  }
-}
-
 // sum (y - M b)^2 and sum o^2 in one pass, for the N columns of M known at compile time: no
 // residual is stored and no matrix-vector product called (a map needs only the sums).
 template <int N>
@@ -455,74 +373,18 @@ inline void residual_sums(const matrix_d& model, const vector_d& b, const window
   }
 }
 
-// Unweighted and unconstrained: the least squares of the fixed columns F (factored once, F D^-1 =
-// Q_F R_F) and of the power-law column p, which changes from spectrum to spectrum. With
-// p^ = p/||p|| and c = Q_F^T p^, the QR factorisation of the whole design is
-// [F D^-1, p^] = [Q_F, q] [[R_F, c], [0, rho]], q = (p^ - Q_F c)/rho, rho^2 = 1 - ||c||^2, and
-// z = [Q_F, q]^T y = [Q_F^T y; (p^T y - c^T Q_F^T y)/rho]: dot products only, O(m f) per spectrum
-// instead of the O(m n^2) of a Householder QR. The closed forms lose no accuracy while rho^2 >= 1/4
-// (p keeps at least half its norm outside the fixed columns); below that q is formed explicitly by
-// classical Gram-Schmidt with one reorthogonalisation ("twice is enough": B. N. Parlett, The
-// Symmetric Eigenvalue Problem (1980), sec. 6.9). The residual is formed from the model, as every
-// fit forms it. Nothing is allocated. False for a design that fails solve_unconstrained's rank test.
+// Unweighted and unconstrained: the least squares of the fixed columns F (factored once per plan)
+// and of the power-law column p, which changes from spectrum to spectrum, added by the engine's QR
+// update (fit::detail::add_column): O(m f) per spectrum. The residual is formed from the model, as
+// every fit forms it. Nothing is allocated. False for a design that fails the rank rule.
 inline bool solve_projected(const mlls_plan& plan, const window_view& y, mlls_workspace& ws) {
-  if (!plan.fixed_independent) {
-    return false;
-  }
-  const index m = plan.window.size;
-  const index f = plan.fixed_q.cols();
+  const index f = plan.fixed.q.cols();
   const index n = plan.terms;
   auto r = ws.design.topLeftCorner(n, n);
   auto z = ws.rhs.head(n);
-  r.setZero();
-  r.topLeftCorner(f, f) = plan.fixed_r;
   double power_scale = 1;
-  if (n == f) {
-    for (index j = 0; j < f; ++j) {
-      z(j) = plan.fixed_q.col(j).dot(y);
-    }
-  } else {  // the power-law column, last in R
-    const window_view p(ws.model.col(plan.k).data(), m);
-    auto c = r.col(f).head(f);
-    double py = 0;
-    double pp = 0;
-    projected_products(plan.fixed_q, y, p, z.data(), c.data(), py, pp);
-    constexpr double smallest = std::numeric_limits<double>::min() / std::numeric_limits<double>::epsilon();
-    if (pp > smallest && pp < std::numeric_limits<double>::max()) {
-      power_scale = std::sqrt(pp);
-      c /= power_scale;
-      py /= power_scale;
-    } else {  // a column in extreme units: the products again, of p/||p|| (safe_norm's rule)
-      power_scale = fit::detail::safe_norm(p);
-      if (!(power_scale > 0) || !std::isfinite(power_scale)) {
-        return false;
-      }
-      for (index j = 0; j < f; ++j) {
-        c(j) = plan.fixed_q.col(j).dot(p / power_scale);
-      }
-      py = (p / power_scale).dot(y);
-    }
-    double rho2 = 1 - c.squaredNorm();
-    if (rho2 >= 0.25) {
-      r(f, f) = std::sqrt(rho2);
-      z(f) = (py - c.dot(z.head(f))) / r(f, f);  // py is now p^T y / ||p||
-    } else {
-      vector_d& q = ws.fitted;  // scratch until the curves are formed
-      q = p / power_scale;
-      q.noalias() -= plan.fixed_q * c;
-      auto again = ws.projection.head(f);
-      again.noalias() = plan.fixed_q.transpose() * q;
-      q.noalias() -= plan.fixed_q * again;
-      c += again;
-      r(f, f) = fit::detail::safe_norm(q);
-      if (!(r(f, f) > 0)) {
-        return false;
-      }
-      z(f) = q.dot(y) / r(f, f);
-    }
-  }
-  const auto diagonal = r.diagonal().cwiseAbs();
-  if (!(diagonal.minCoeff() > double(m) * std::numeric_limits<double>::epsilon() * diagonal.maxCoeff())) {
+  const double* p = n == f ? nullptr : ws.model.col(plan.k).data();
+  if (!fit::detail::add_column<double>(plan.fixed, y.data(), p, r, z, power_scale, ws.fitted, ws.projection)) {
     return false;
   }
   auto x = ws.projection.head(n);
@@ -530,7 +392,7 @@ inline bool solve_projected(const mlls_plan& plan, const window_view& y, mlls_wo
   fit::detail::inverse_gram(r, ws.inverse, ws.gram);
   // Back to the model's column order and units: position i of R is column `of(i)` of the model.
   const auto of = [&](index i) { return i < f ? plan.fixed_columns[static_cast<std::size_t>(i)] : plan.k; };
-  const auto scale = [&](index i) { return i < f ? plan.fixed_scale(i) : power_scale; };
+  const auto scale = [&](index i) { return i < f ? plan.fixed.scale(i) : power_scale; };
   for (index i = 0; i < n; ++i) {
     ws.coefficients(of(i)) = x(i) / scale(i);
     for (index j = 0; j < n; ++j) {

@@ -11,11 +11,10 @@
 #include <valence/fit/bound_state.hpp>
 #include <valence/fit/detail/active_set.hpp>
 #include <valence/fit/detail/design.hpp>
+#include <valence/fit/information_criteria.hpp>
 #include <valence/fit/least_squares_options.hpp>
-#include <valence/fit/model_selection.hpp>
 
 #include <Eigen/Core>
-#include <Eigen/QR>
 
 #include <cmath>
 #include <limits>
@@ -68,8 +67,8 @@ struct least_squares_result {
 namespace detail {
 
 // Fills the statistics of a result whose coefficients, active set and unscaled covariance are set.
-template <typename Real, typename DerivedA, typename DerivedY>
-void finish_statistics(const Eigen::MatrixBase<DerivedA>& a, const Eigen::MatrixBase<DerivedY>& y,
+template <typename Real>
+void finish_statistics(Eigen::Ref<const matrix_x<Real>> a, Eigen::Ref<const vector_x<Real>> y,
                        const vector_x<Real>& sqrt_weights, bool scale_covariance, least_squares_result<Real>& r) {
   const index m = a.rows();
   r.fitted.noalias() = a * r.coefficients;
@@ -87,6 +86,12 @@ void finish_statistics(const Eigen::MatrixBase<DerivedA>& a, const Eigen::Matrix
   }
   r.standard_errors = r.covariance.diagonal().cwiseMax(Real(0)).cwiseSqrt();
 }
+
+// The body of least_squares(), on concrete types: instantiated once per scalar type (and, in the
+// compiled mode, only in the library).
+template <typename Real>
+least_squares_result<Real> solve_least_squares(Eigen::Ref<const matrix_x<Real>> a, Eigen::Ref<const vector_x<Real>> y,
+                                               const least_squares_options<Real>& options);
 
 }  // namespace detail
 
@@ -139,6 +144,14 @@ template <typename DerivedA, typename DerivedY>
   static_assert(std::is_same_v<Real, typename DerivedY::Scalar>,
                 "valence::fit::least_squares: A and y must have the same scalar type");
   static_assert(DerivedY::IsVectorAtCompileTime, "valence::fit::least_squares: y must be a vector");
+  return detail::solve_least_squares<Real>(a, y, options);
+}
+
+namespace detail {
+
+template <typename Real>
+least_squares_result<Real> solve_least_squares(Eigen::Ref<const matrix_x<Real>> a, Eigen::Ref<const vector_x<Real>> y,
+                                               const least_squares_options<Real>& options) {
   constexpr const char* function = "valence::fit::least_squares";
   if (y.size() != a.rows()) {
     throw invalid_input(core::detail::message(function, "parameter 'y' has " + std::to_string(y.size()) +
@@ -161,15 +174,9 @@ template <typename DerivedA, typename DerivedY>
     weighted_y = weighted_y.cwiseProduct(f.sqrt_weights);
   }
   if (f.rank < n) {  // allowed only for unconstrained fits: minimum norm in equilibrated variables
-    matrix_x<Real> scaled = a;
-    if (f.sqrt_weights.size() != 0) {
-      scaled = f.sqrt_weights.asDiagonal() * scaled;
-    }
-    scaled = scaled * f.column_scale.cwiseInverse().asDiagonal();
-    Eigen::CompleteOrthogonalDecomposition<matrix_x<Real>> cod;
-    cod.setThreshold(f.qr.threshold());
-    cod.compute(scaled);
-    result.coefficients = (cod.solve(weighted_y)).cwiseQuotient(f.column_scale);
+    matrix_x<Real> c = weighted_y;
+    f.qr.apply_qt(c);
+    f.solve_minimum_norm(c.col(0), result.coefficients);
     result.parameters = f.rank;
     result.covariance = matrix_x<Real>::Constant(n, n, std::numeric_limits<Real>::quiet_NaN());
     result.covariance_available = false;
@@ -212,6 +219,20 @@ template <typename DerivedA, typename DerivedY>
   return result;
 }
 
+}  // namespace detail
+
 }  // namespace valence::fit
+
+#if defined(VALENCE_COMPILED_LIB) && !defined(VALENCE_SOURCE)
+// Compiled mode: the bodies are instantiated once, in the valence::compiled library.
+namespace valence::fit::detail {
+extern template least_squares_result<float> solve_least_squares<float>(Eigen::Ref<const matrix_x<float>>,
+                                                                       Eigen::Ref<const vector_x<float>>,
+                                                                       const least_squares_options<float>&);
+extern template least_squares_result<double> solve_least_squares<double>(Eigen::Ref<const matrix_x<double>>,
+                                                                         Eigen::Ref<const vector_x<double>>,
+                                                                         const least_squares_options<double>&);
+}  // namespace valence::fit::detail
+#endif
 
 #endif  // VALENCE_FIT_LEAST_SQUARES_HPP

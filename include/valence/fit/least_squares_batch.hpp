@@ -120,9 +120,9 @@ struct batch_workspace {
         data_norm2(block),
         projection(n, block),
         x(n, block),
-        column(m),
         weighted_design(m, n),
         weighted_column(m),
+        column_norms(n),
         triangular(n, n),
         inverse(n, n),
         covariance(n, n),
@@ -133,9 +133,9 @@ struct batch_workspace {
   vector_x<Acc> data_norm2;
   matrix_x<Acc> projection;  // Q^T y, kept when the fitted values are Q Q^T y
   matrix_x<Acc> x;
-  vector_x<Acc> column;  // one column of the data, when it must be converted or gathered
   matrix_x<Acc> weighted_design;
   vector_x<Acc> weighted_column;
+  vector_x<Acc> column_norms;  // of the weighted design, for the rank rule
   matrix_x<Acc> triangular;
   matrix_x<Acc> inverse;
   matrix_x<Acc> covariance;
@@ -148,12 +148,17 @@ struct batch_workspace {
 // Fits blocks of columns, computing in Acc (double for float data) and storing in Real. With a
 // shared design every column is read from memory once, by the pass that forms z = Q_w^T y and
 // ||y||^2 together (which also detects non-finite data).
-template <typename Acc, typename Real, typename DerivedY>
+// The data of a batch: columns contiguous, any distance apart (a block or a map of a larger
+// array is viewed in place).
+template <typename Real>
+using batch_data = Eigen::Ref<const matrix_x<Real>, 0, Eigen::OuterStride<>>;
+
+template <typename Acc, typename Real>
 class batch_fitter {
  public:
-  batch_fitter(const matrix_x<Acc>& design, const Eigen::MatrixBase<DerivedY>& y,
-               const least_squares_options<Acc>& options, const batch_options<Real>& batch,
-               const design_factorization<Acc>& f, const constraint_set<Acc>& c, least_squares_batch_result<Real>& r)
+  batch_fitter(const matrix_x<Acc>& design, const batch_data<Real>& y, const least_squares_options<Acc>& options,
+               const batch_options<Real>& batch, const design_factorization<Acc>& f, const constraint_set<Acc>& c,
+               least_squares_batch_result<Real>& r)
       : design_(design), y_(y), options_(options), batch_(batch), f_(f), c_(c), r_(r) {
     if (batch_.column_weights.size() == 0) {
       // z = Q^T diag(sqrt w) y = (diag(sqrt w) Q)^T y: fold the weights into Q once.
@@ -175,10 +180,6 @@ class batch_fitter {
   }
 
  private:
-  static constexpr bool contiguous_columns =
-      (int(Eigen::internal::traits<DerivedY>::Flags) & Eigen::DirectAccessBit) != 0 &&
-      (int(Eigen::internal::traits<DerivedY>::Flags) & Eigen::RowMajorBit) == 0;
-
   bool failed(index column) const { return r_.status[std::size_t(column)] != column_status::ok; }
 
   // Unweighted with a shared design: y = Q z + (I - Q Q^T) y with z = Q^T y.
@@ -188,24 +189,17 @@ class batch_fitter {
   // reuses Q (already in cache) instead of reading A as well.
   bool projects() const { return unweighted_shared() && !c_.any(); }
 
-  // z = Q_w^T y and ||y||^2 in one pass over the column, read in place when it is contiguous.
+  // z = Q_w^T y and ||y||^2 in one pass over the column, read in place.
   template <typename ZCol>
-  void project(index column, ZCol z, Acc& norm2, batch_workspace<Acc>& w) const {
-    if constexpr (contiguous_columns) {
-      if (y_.innerStride() == 1) {
-        project_column(q_weighted_, y_.derived().data() + column * y_.outerStride(), z.data(), norm2);
-        return;
-      }
-    }
-    w.column = y_.col(column).template cast<Acc>();
-    project_column(q_weighted_, w.column.data(), z.data(), norm2);
+  void project(index column, ZCol z, Acc& norm2) const {
+    project_column(q_weighted_, y_.data() + column * y_.outerStride(), z.data(), norm2);
   }
 
   template <typename X>
   void fit_block_shared_design(index first, index count, X& x, batch_workspace<Acc>& w) const {
     auto z = w.z.leftCols(count);
     for (index k = 0; k < count; ++k) {
-      project(first + k, z.col(k), w.data_norm2(k), w);
+      project(first + k, z.col(k), w.data_norm2(k));
       // A NaN or infinity anywhere in y reaches every element of Q^T y and ||y||^2: this pass
       // doubles as the bad-pixel check, which is flagged, never aborts the image.
       if (!z.col(k).allFinite() || !std::isfinite(w.data_norm2(k))) {
@@ -217,11 +211,10 @@ class batch_fitter {
       w.projection.leftCols(count) = z;
     }
     if (!c_.any()) {
-      const auto tri = f_.qr.matrixQR().topLeftCorner(f_.cols, f_.cols).template triangularView<Eigen::Upper>();
-      tri.solveInPlace(z);
-      const auto& perm = f_.qr.colsPermutation().indices();
+      f_.r.template triangularView<Eigen::Upper>().solveInPlace(z);
       for (index j = 0; j < f_.cols; ++j) {
-        x.row(perm(j)) = z.row(j) / f_.column_scale(perm(j));
+        const index original = f_.qr.column(j);
+        x.row(original) = z.row(j) / f_.column_scale(original);
       }
       for (index k = 0; k < count; ++k) {
         set_unconstrained_errors(first + k, f_.unscaled_covariance);
@@ -252,11 +245,16 @@ class batch_fitter {
       r_.status[std::size_t(column)] = column_status::non_finite_data;
       return;
     }
-    if (!householder_reduce(w.weighted_design, w.weighted_column)) {
+    const index n = f_.cols;
+    for (index j = 0; j < n; ++j) {
+      w.column_norms(j) = safe_norm(w.weighted_design.col(j));
+    }
+    if (!householder_reduce(w.weighted_design, w.weighted_column) ||
+        first_dependent_column(
+            w.weighted_design.topRows(n), [&](index j) { return w.column_norms(j); }, f_.tolerance) >= 0) {
       r_.status[std::size_t(column)] = column_status::singular;
       return;
     }
-    const index n = f_.cols;
     w.triangular = w.weighted_design.topRows(n).template triangularView<Eigen::Upper>();
     if (!c_.any()) {
       auto solution = w.solution.head(n);
@@ -406,7 +404,7 @@ class batch_fitter {
   }
 
   const matrix_x<Acc>& design_;
-  const Eigen::MatrixBase<DerivedY>& y_;
+  const batch_data<Real>& y_;
   const least_squares_options<Acc>& options_;
   const batch_options<Real>& batch_;
   const design_factorization<Acc>& f_;
@@ -414,6 +412,11 @@ class batch_fitter {
   least_squares_batch_result<Real>& r_;
   matrix_x<Acc> q_weighted_;
 };
+
+template <typename Real>
+least_squares_batch_result<Real> solve_batch(Eigen::Ref<const matrix_x<Real>> a, const batch_data<Real>& y,
+                                             const least_squares_options<Real>& options,
+                                             const batch_options<Real>& batch);
 
 }  // namespace detail
 
@@ -447,8 +450,10 @@ class batch_fitter {
 /// rest of the batch is unaffected.
 ///
 /// \param a design matrix \f$A\f$, \f$m\times n\f$, \f$m\ge n\f$, full column rank, finite.
-/// \param y observations, \f$m\times P\f$ (one spectrum per column; any Eigen expression,
-///        contiguous or strided).
+/// \param y observations, \f$m\times P\f$ (one spectrum per column; any Eigen expression). Data
+///        whose columns are contiguous (a matrix, a column-major map, a block of whole columns or
+///        of rows) are read in place; any other expression (row-major, inner-strided) is first
+///        evaluated into one column-major copy.
 /// \param options weights shared by all columns, bounds, sum constraint, covariance scaling.
 /// \param batch per-column weights, residual output and block size.
 /// \returns per-column coefficients, standard errors and statistics; see least_squares_batch_result.
@@ -471,6 +476,16 @@ template <typename DerivedA, typename DerivedY>
   static_assert(std::is_floating_point_v<Real>, "valence::fit::least_squares_batch requires a floating-point design");
   static_assert(std::is_same_v<Real, typename DerivedY::Scalar>,
                 "valence::fit::least_squares_batch: A and Y must have the same scalar type");
+  return detail::solve_batch<Real>(a, y, options, batch);
+}
+
+namespace detail {
+
+// The body of least_squares_batch(), on concrete types (once per scalar type).
+template <typename Real>
+least_squares_batch_result<Real> solve_batch(Eigen::Ref<const matrix_x<Real>> a, const batch_data<Real>& y,
+                                             const least_squares_options<Real>& options,
+                                             const batch_options<Real>& batch) {
   constexpr const char* function = "valence::fit::least_squares_batch";
   using core::detail::message;
   if (y.rows() != a.rows()) {
@@ -497,12 +512,11 @@ template <typename DerivedA, typename DerivedY>
   const index n = a.cols();
   const index columns = y.cols();
   // Float data are fitted in double (see the Method note); the design is small, the data are not.
-  using Acc = detail::accumulation_t<Real>;
-  const auto options_acc = detail::options_in<Acc>(options, m);
-  const auto constraints = detail::prepare_constraints(function, options_acc, n);
+  using Acc = accumulation_t<Real>;
+  const auto options_acc = options_in<Acc>(options, m);
+  const auto constraints = prepare_constraints(function, options_acc, n);
   const matrix_x<Acc> design = a.template cast<Acc>();
-  const auto f =
-      detail::factorize_design<Acc>(function, design, options_acc.weights, options_acc.rank_tolerance, false);
+  const auto f = factorize_design<Acc>(function, design, options_acc.weights, options_acc.rank_tolerance, false);
 
   least_squares_batch_result<Real> r;
   r.rank = f.rank;
@@ -527,12 +541,12 @@ template <typename DerivedA, typename DerivedY>
   const index block =
       batch.block_columns > 0 ? batch.block_columns : std::max<index>(8, index(256 * 1024) / (m * index(sizeof(Real))));
   const index block_count = (columns + block - 1) / block;
-  const detail::batch_fitter<Acc, Real, DerivedY> fitter(design, y, options_acc, batch, f, constraints, r);
+  const batch_fitter<Acc, Real> fitter(design, y, options_acc, batch, f, constraints, r);
 #if defined(_OPENMP)
 #pragma omp parallel
 #endif
   {
-    detail::batch_workspace<Acc> workspace(m, n, block);
+    batch_workspace<Acc> workspace(m, n, block);
 #if defined(_OPENMP)
 #pragma omp for schedule(dynamic)
 #endif
@@ -544,6 +558,22 @@ template <typename DerivedA, typename DerivedY>
   return r;
 }
 
+}  // namespace detail
+
 }  // namespace valence::fit
+
+#if defined(VALENCE_COMPILED_LIB) && !defined(VALENCE_SOURCE)
+// Compiled mode: the bodies are instantiated once, in the valence::compiled library.
+namespace valence::fit::detail {
+extern template least_squares_batch_result<float> solve_batch<float>(Eigen::Ref<const matrix_x<float>>,
+                                                                     const batch_data<float>&,
+                                                                     const least_squares_options<float>&,
+                                                                     const batch_options<float>&);
+extern template least_squares_batch_result<double> solve_batch<double>(Eigen::Ref<const matrix_x<double>>,
+                                                                       const batch_data<double>&,
+                                                                       const least_squares_options<double>&,
+                                                                       const batch_options<double>&);
+}  // namespace valence::fit::detail
+#endif
 
 #endif  // VALENCE_FIT_LEAST_SQUARES_BATCH_HPP

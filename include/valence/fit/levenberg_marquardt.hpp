@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <string>
 #include <tuple>
@@ -187,11 +188,19 @@ lm_bounds<Real> lm_check(const char* function, const vector_x<Real>& p0,
   return b;
 }
 
+// The model at the boundary of the solver: callables are type-erased, so the solver is instantiated
+// once per scalar type, not once per lambda.
+template <typename Real>
+using residual_function = std::function<vector_x<Real>(const vector_x<Real>&)>;
+// J at p, given the residuals r there; counts the residual evaluations it makes.
+template <typename Real>
+using jacobian_function = std::function<matrix_x<Real>(const vector_x<Real>&, const vector_x<Real>&, index&)>;
+
 // Forward or central differences of the residuals, stepping inward at a bound.
-template <typename Real, typename Residuals>
-matrix_x<Real> difference_jacobian(Residuals& residuals, const vector_x<Real>& p, const vector_x<Real>& r,
-                                   const lm_bounds<Real>& bounds, const levenberg_marquardt_options<Real>& options,
-                                   index& evaluations) {
+template <typename Real>
+matrix_x<Real> difference_jacobian(const residual_function<Real>& residuals, const vector_x<Real>& p,
+                                   const vector_x<Real>& r, const lm_bounds<Real>& bounds,
+                                   const levenberg_marquardt_options<Real>& options, index& evaluations) {
   const bool central = options.differences == difference_scheme::central;
   const Real eps = std::numeric_limits<Real>::epsilon();
   const Real relative =
@@ -361,9 +370,11 @@ void lm_statistics(const matrix_x<Real>& jac, const lm_bounds<Real>& bounds, boo
   }
 }
 
-template <typename Real, typename Residuals, typename Jacobian>
-levenberg_marquardt_result<Real> levenberg_marquardt_impl(const char* function, Residuals& residuals,
-                                                          Jacobian& jacobian, const vector_x<Real>& p0,
+template <typename Real>
+levenberg_marquardt_result<Real> levenberg_marquardt_impl(const char* function,
+                                                          const residual_function<Real>& residuals,
+                                                          const jacobian_function<Real>& jacobian,
+                                                          const vector_x<Real>& p0,
                                                           const levenberg_marquardt_options<Real>& options) {
   const auto bounds = lm_check(function, p0, options);
   const index n = p0.size();
@@ -447,7 +458,7 @@ levenberg_marquardt_result<Real> levenberg_marquardt_impl(const char* function, 
         out.parameters = trial;
         out.residuals = std::move(trial_residuals);
         chi_square = trial_chi_square;
-        lambda *= std::max(Real(1) / 3, Real(1) - std::pow(2 * ratio - 1, 3));
+        lambda *= std::max(Real(1) / 3, Real(1) - static_cast<Real>(std::pow(2 * ratio - 1, 3)));
         growth = 2;
         jac = evaluate_jacobian(out.parameters, out.residuals);
         break;
@@ -539,10 +550,12 @@ template <typename Residuals, typename Derived>
   constexpr const char* function = "valence::fit::levenberg_marquardt";
   const vector_x<Real> start = p0;
   const auto bounds = detail::lm_check(function, start, options);
-  auto differences = [&](const vector_x<Real>& p, const vector_x<Real>& r, index& evaluations) {
-    return detail::difference_jacobian(residuals, p, r, bounds, options, evaluations);
+  const detail::residual_function<Real> model = [&](const vector_x<Real>& p) { return vector_x<Real>(residuals(p)); };
+  const detail::jacobian_function<Real> differences = [&](const vector_x<Real>& p, const vector_x<Real>& r,
+                                                          index& evaluations) {
+    return detail::difference_jacobian<Real>(model, p, r, bounds, options, evaluations);
   };
-  return detail::levenberg_marquardt_impl(function, residuals, differences, start, options);
+  return detail::levenberg_marquardt_impl<Real>(function, model, differences, start, options);
 }
 
 /// \brief Levenberg–Marquardt with an analytic Jacobian; otherwise as the overload above.
@@ -564,10 +577,31 @@ template <typename Residuals, typename Jacobian, typename Derived>
   using Real = typename Derived::Scalar;
   static_assert(std::is_floating_point_v<Real>, "valence::fit::levenberg_marquardt requires floating-point parameters");
   constexpr const char* function = "valence::fit::levenberg_marquardt";
-  auto analytic = [&](const vector_x<Real>& p, const vector_x<Real>&, index&) { return matrix_x<Real>(jacobian(p)); };
-  return detail::levenberg_marquardt_impl(function, residuals, analytic, vector_x<Real>(p0), options);
+  const detail::residual_function<Real> model = [&](const vector_x<Real>& p) { return vector_x<Real>(residuals(p)); };
+  const detail::jacobian_function<Real> analytic = [&](const vector_x<Real>& p, const vector_x<Real>&, index&) {
+    return matrix_x<Real>(jacobian(p));
+  };
+  return detail::levenberg_marquardt_impl<Real>(function, model, analytic, vector_x<Real>(p0), options);
 }
 
 }  // namespace valence::fit
+
+#if defined(VALENCE_COMPILED_LIB) && !defined(VALENCE_SOURCE)
+// Compiled mode: the solver is instantiated once, in the valence::compiled library.
+namespace valence::fit::detail {
+extern template levenberg_marquardt_result<float> levenberg_marquardt_impl<float>(
+    const char*, const residual_function<float>&, const jacobian_function<float>&, const vector_x<float>&,
+    const levenberg_marquardt_options<float>&);
+extern template levenberg_marquardt_result<double> levenberg_marquardt_impl<double>(
+    const char*, const residual_function<double>&, const jacobian_function<double>&, const vector_x<double>&,
+    const levenberg_marquardt_options<double>&);
+extern template matrix_x<float> difference_jacobian<float>(const residual_function<float>&, const vector_x<float>&,
+                                                           const vector_x<float>&, const lm_bounds<float>&,
+                                                           const levenberg_marquardt_options<float>&, index&);
+extern template matrix_x<double> difference_jacobian<double>(const residual_function<double>&, const vector_x<double>&,
+                                                             const vector_x<double>&, const lm_bounds<double>&,
+                                                             const levenberg_marquardt_options<double>&, index&);
+}  // namespace valence::fit::detail
+#endif
 
 #endif  // VALENCE_FIT_LEVENBERG_MARQUARDT_HPP

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 /// \file
-/// \brief Model-selection statistics for fits: F test and Hamilton R-factor test of nested models,
-/// AIC and BIC.
+/// \brief Tests of nested fits: the F test and the Hamilton R-factor test (AIC and BIC are in
+/// information_criteria.hpp, which this header includes).
 #ifndef VALENCE_FIT_MODEL_SELECTION_HPP
 #define VALENCE_FIT_MODEL_SELECTION_HPP
 
 #include <valence/core/detail/format.hpp>
 #include <valence/core/error.hpp>
 #include <valence/core/types.hpp>
+#include <valence/fit/information_criteria.hpp>
 
 #include <boost/math/distributions/fisher_f.hpp>
 
@@ -127,30 +128,6 @@ template <typename Real>
                                                      index params_full, index observations) {
   return detail::ratio_test("valence::fit::hamilton_test", r_factor_simple, params_simple, r_factor_full, params_full,
                             observations);
-}
-
-/// \brief Akaike information criterion \f$m\ln(\chi^2/m) + 2p\f$ (lmfit's definition; lower is better).
-/// \ingroup fit
-/// \param chi_square \f$\chi^2\f$ of the fit (\f$> 0\f$ for a finite result).
-/// \param observations \f$m > 0\f$.
-/// \param parameters effective parameters \f$p\f$.
-/// \returns the AIC (\f$-\infty\f$ for an exact fit).
-template <typename Real>
-[[nodiscard]] Real aic(Real chi_square, index observations, index parameters) {
-  using std::log;
-  return Real(observations) * log(chi_square / Real(observations)) + Real(2 * parameters);
-}
-
-/// \brief Bayesian information criterion \f$m\ln(\chi^2/m) + p\ln m\f$ (lmfit's definition; lower is better).
-/// \ingroup fit
-/// \param chi_square \f$\chi^2\f$ of the fit.
-/// \param observations \f$m > 0\f$.
-/// \param parameters effective parameters \f$p\f$.
-/// \returns the BIC.
-template <typename Real>
-[[nodiscard]] Real bic(Real chi_square, index observations, index parameters) {
-  using std::log;
-  return Real(observations) * log(chi_square / Real(observations)) + log(Real(observations)) * Real(parameters);
 }
 
 }  // namespace valence::fit

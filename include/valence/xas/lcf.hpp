@@ -6,7 +6,6 @@
 
 #include <valence/core/check.hpp>
 #include <valence/core/detail/format.hpp>
-#include <valence/core/detail/parallel.hpp>
 #include <valence/core/error.hpp>
 #include <valence/core/gradient.hpp>
 #include <valence/core/interpolate.hpp>
@@ -14,14 +13,11 @@
 #include <valence/core/types.hpp>
 #include <valence/core/window.hpp>
 #include <valence/fit/detail/design.hpp>
-#include <valence/fit/detail/small_least_squares.hpp>
+#include <valence/fit/information_criteria.hpp>
 #include <valence/fit/least_squares.hpp>
-#include <valence/fit/least_squares_batch.hpp>
 #include <valence/fit/levenberg_marquardt.hpp>
-#include <valence/fit/model_selection.hpp>
 
 #include <Eigen/Core>
-#include <Eigen/QR>
 
 #include <algorithm>
 #include <cmath>
@@ -30,7 +26,6 @@
 #include <exception>
 #include <limits>
 #include <optional>
-#include <set>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -210,10 +205,10 @@ struct lcf_problem {
   core::index_range window;
   vector_d energy;
   vector_d data;
-  vector_d sqrt_w;                               // empty: unweighted
-  matrix_d background;                           // m x b, b = 0, 1 or 2
-  Eigen::HouseholderQR<matrix_d> background_qr;  // of diag(s) B
-  matrix_d background_q;                         // its thin Q (m x b)
+  vector_d sqrt_w;                                    // empty: unweighted
+  matrix_d background;                                // m x b, b = 0, 1 or 2
+  fit::detail::householder_qr<double> background_qr;  // of diag(s) B
+  matrix_d background_q;                              // its thin Q (m x b)
 
   template <typename M>
   M weighted(const M& m) const {
@@ -249,8 +244,8 @@ inline lcf_problem lcf_make_problem(const char* function, const vector_d& energy
     p.background.col(p.background.cols() - 1) = p.energy.array() - 0.5 * (p.energy(0) + p.energy(window.size - 1));
   }
   if (p.background.cols() > 0) {
-    p.background_qr.compute(p.weighted(p.background));
-    p.background_q = p.background_qr.householderQ() * matrix_d::Identity(window.size, p.background.cols());
+    p.background_qr.compute(p.weighted(p.background), false);
+    p.background_q = p.background_qr.thin_q(p.background.cols());
   }
   return p;
 }
@@ -313,7 +308,10 @@ inline lcf_result lcf_finish(const lcf_problem& p, matrix_d components, const ve
   out.components *= weights.asDiagonal();
   out.fit = out.components.rowwise().sum();
   if (p.background.cols() > 0) {
-    out.background = p.background_qr.solve(p.weighted(vector_d(p.data - out.fit)));
+    matrix_d rhs = p.weighted(vector_d(p.data - out.fit));
+    p.background_qr.apply_qt(rhs);
+    out.background.resize(p.background.cols());
+    fit::detail::back_substitute(p.background_qr.packed().topRows(p.background.cols()), rhs.col(0), out.background);
     out.fit += p.background * out.background;
   }
   out.residual = out.data - out.fit;
@@ -331,58 +329,6 @@ inline lcf_result lcf_finish(const lcf_problem& p, matrix_d components, const ve
   // Under the sum constraint the sum is known exactly (its covariance sums to rounding).
   out.weight_sum_error = sum_to_one ? 0.0 : std::sqrt(std::max(0.0, out.covariance.sum()));
   return out;
-}
-
-// The subset fits of lcf_all: each combination S of standards is min ||R_S w - z|| on columns of the
-// one triangular factor R of all the standards, solved by a small allocation-free solver per
-// combination size. Fits combinations [begin, end) (sizes ascending) into `fits`.
-inline void lcf_fit_subsets(const char* function, const lcf_problem& problem, const matrix_d& design,
-                            const matrix_d& triangular, const vector_d& z, const std::vector<lcf_standard>& standards,
-                            const std::vector<std::vector<index>>& combinations, std::size_t begin, std::size_t end,
-                            const lcf_options& o, std::vector<lcf_result>& fits) {
-  std::optional<fit::detail::small_least_squares<double>> solver;
-  fit::detail::constraint_set<double> constraints;
-  index budget = 0;
-  for (std::size_t i = begin; i < end; ++i) {
-    const auto& pick = combinations[i];
-    const auto k = static_cast<index>(pick.size());
-    if (!solver || solver->coefficients().size() != k) {
-      solver.emplace(triangular.rows(), k);
-      try {
-        constraints = fit::detail::prepare_constraints("valence::fit::least_squares", lcf_solver_options(o, k), k);
-      } catch (const invalid_input& e) {  // an unreachable sum
-        throw lcf_cannot_fit(function, e.what());
-      }
-      budget = 10 * k + 50;  // fit::least_squares's default
-    }
-    const Eigen::Map<const Eigen::Matrix<index, Eigen::Dynamic, 1>> columns(pick.data(), k);
-    switch (solver->solve(triangular(Eigen::all, columns), z, constraints, budget)) {
-      case fit::detail::small_fit_outcome::ok:
-        break;
-      case fit::detail::small_fit_outcome::iteration_limit:
-        throw fit_error(core::detail::message(function, "the active-set method did not converge within " +
-                                                            std::to_string(budget) +
-                                                            " iterations; expected convergence"));
-      case fit::detail::small_fit_outcome::singular:
-        throw lcf_cannot_fit(function,
-                             "a subproblem of the active-set method was singular; expected "
-                             "linearly independent standards");
-      case fit::detail::small_fit_outcome::rank_deficient:
-        throw lcf_cannot_fit(
-            function,
-            "standard '" +
-                standards[static_cast<std::size_t>(pick[static_cast<std::size_t>(solver->dependent_column())])].name +
-                "' is a linear combination of the others in its combination (relative tolerance " +
-                core::detail::format_value(double(triangular.rows()) * std::numeric_limits<double>::epsilon()) +
-                "); expected linearly independent standards");
-    }
-    matrix_d components(design.rows(), k);
-    for (index j = 0; j < k; ++j) {
-      components.col(j) = design.col(pick[static_cast<std::size_t>(j)]);
-    }
-    fits[i] = lcf_finish(problem, std::move(components), solver->coefficients(), solver->unscaled_covariance(),
-                         solver->parameters(), 0, o.sum_to_one);
-  }
 }
 
 }  // namespace detail
@@ -472,398 +418,6 @@ inline void lcf_fit_subsets(const char* function, const lcf_problem& problem, co
   out.shift_errors = shift_errors;
   out.converged = converged;
   return out;
-}
-
-/// \brief Linear-combination fits of many spectra against the same standards: maps of weights.
-/// \ingroup xas
-///
-/// One value (or column) per spectrum; entries of a spectrum whose status is not `ok` are NaN.
-/// \tparam Real the scalar type of the spectra (float or double).
-template <typename Real>
-struct lcf_batch_result {
-  std::vector<std::string> names;          ///< the standards, in the order given
-  matrix_x<Real> weights;                  ///< \f$n \times P\f$: \f$w_j\f$ of each spectrum
-  matrix_x<Real> weight_errors;            ///< \f$n \times P\f$: their standard errors
-  vector_x<Real> weight_sum;               ///< \f$P\f$: \f$\sum_j w_j\f$
-  vector_x<Real> weight_sum_error;         ///< \f$P\f$: its standard error (0 under sum_to_one)
-  vector_x<Real> mean_value;               ///< \f$P\f$: \f$\sum_j s_j w_j / \sum_j w_j\f$ (only with known values)
-  vector_x<Real> mean_value_error;         ///< \f$P\f$: its standard error (only with known values)
-  vector_x<Real> chi_square;               ///< \f$P\f$: \f$\chi^2\f$
-  vector_x<Real> reduced_chi_square;       ///< \f$P\f$: \f$\chi^2/\nu\f$
-  vector_x<Real> r_factor;                 ///< \f$P\f$: \f$\sum r^2/\sum y^2\f$ (unweighted)
-  std::vector<fit::column_status> status;  ///< \f$P\f$: why a spectrum was not fitted (NaN data, …)
-  index points = 0;                        ///< points in the window
-  /// \brief Number of spectra that were not fitted.
-  /// \returns the count of statuses that are not `ok`.
-  [[nodiscard]] index failed() const {
-    return static_cast<index>(
-        std::count_if(status.begin(), status.end(), [](fit::column_status s) { return s != fit::column_status::ok; }));
-  }
-};
-
-/// \brief Fits every spectrum of a series or stack as a linear combination of the same standards.
-/// \ingroup xas
-///
-/// The model, window, constraints and statistics are those of lcf() without shifts, and each
-/// column's result equals lcf()'s on that spectrum (to rounding). The standards are interpolated
-/// (and differentiated) once; the spectra go through fit::least_squares_batch() with one
-/// factorisation of the standards, in parallel when compiled with OpenMP. Background terms and
-/// derivatives are handled on a double copy of the window (the background projected out of data
-/// and standards, as in lcf()); otherwise the spectra are read in place.
-///
-/// With \p known_values \f$s_j\f$ (e.g. the oxidation states 2, 3, 4 of MnO, Mn₂O₃ and MnO₂) each
-/// spectrum also gets \f$\bar s = \sum_j s_j w_j / \sum_j w_j\f$ with its standard error propagated
-/// from that spectrum's weight covariance, as core::weighted_mean_of_known_values() computes it.
-/// \tparam Derived an Eigen matrix expression of float or double (contiguous or strided).
-/// \param energy data energies in eV, strictly increasing, finite (one per row of \p spectra).
-/// \param spectra one spectrum per column (energies × spectra, as normalize_stack() lays a stack).
-/// \param standards one or more reference spectra on their own grids.
-/// \param options as lcf(); `shift` must be lcf_shift::none.
-/// \param known_values one value per standard, or empty.
-/// \returns maps of weights, errors, sums, mean values and statistics, with a status per spectrum.
-/// \throws valence::invalid_input on a row count that differs from \p energy's size, bad energies,
-///         no standards, shifts requested, known values of the wrong length or not finite, and
-///         every error of lcf() about the window, the standards and the options. A spectrum with a
-///         non-finite value in the window is not an error: its status is
-///         fit::column_status::non_finite_data and the others are fitted.
-///
-/// **Accuracy.** Weights, errors, χ² and R-factors equal lcf() column by column to 1e-9 relative
-/// on noisy Mn oxide mixtures, with and without σ, background and derivatives
-/// (tests/xas/test_lcf_batch.cpp).
-template <typename Derived>
-[[nodiscard]] lcf_batch_result<typename Derived::Scalar> lcf_batch(const vector_d& energy,
-                                                                   const Eigen::MatrixBase<Derived>& spectra,
-                                                                   const std::vector<lcf_standard>& standards,
-                                                                   const lcf_options& options = {},
-                                                                   const vector_d& known_values = vector_d()) {
-  using Real = typename Derived::Scalar;
-  static_assert(std::is_floating_point_v<Real>, "valence::xas::lcf_batch requires float or double spectra");
-  constexpr const char* function = "valence::xas::lcf_batch";
-  core::check_finite(function, "energy", energy);
-  core::check_min_size(function, "energy", energy, 4);
-  core::check_strictly_increasing(function, "energy", energy);
-  if (spectra.rows() != energy.size()) {
-    throw invalid_input(core::detail::message(function, "'spectra' has " + std::to_string(spectra.rows()) +
-                                                            " rows but 'energy' has " + std::to_string(energy.size()) +
-                                                            " values; expected one row per energy"));
-  }
-  if (standards.empty()) {
-    throw invalid_input(core::detail::message(function, "no standards were given; expected at least one"));
-  }
-  if (options.shift != lcf_shift::none) {
-    throw invalid_input(core::detail::message(
-        function,
-        "'options.shift' asks for energy shifts; expected lcf_shift::none (fit shifts with lcf() on a "
-        "representative spectrum and shift the standards' energies)"));
-  }
-  const auto n = static_cast<index>(standards.size());
-  if (known_values.size() != 0) {
-    if (known_values.size() != n) {
-      throw invalid_input(core::detail::message(function, "'known_values' has " + std::to_string(known_values.size()) +
-                                                              " values for " + std::to_string(n) +
-                                                              " standards; expected one per standard"));
-    }
-    core::check_finite(function, "known_values", known_values);
-  }
-  const auto problem = detail::lcf_make_problem(function, energy, options);
-  detail::lcf_check_points(function, problem, n, options);
-  const matrix_d design = detail::lcf_design(function, detail::lcf_prepare(function, standards, options),
-                                             problem.energy, vector_d(), options.allow_extrapolation);
-  const index m = problem.window.size;
-  const index count = spectra.cols();
-  const index background = problem.background.cols();
-  fit::least_squares_options<Real> ls;
-  if (options.sum_to_one) {
-    ls.sum_to = Real(1);
-  }
-  ls.lower = vector_x<Real>::Constant(n, Real(options.lower));
-  ls.upper = vector_x<Real>::Constant(n, Real(options.upper));
-  fit::batch_options<Real> batch;
-  batch.keep_covariance = known_values.size() != 0 || !options.sum_to_one;
-  batch.keep_residuals = background > 0;  // for the unweighted R-factor, which projection hides
-  const auto solve = [&](const matrix_d& a, const auto& y) {
-    try {
-      return fit::least_squares_batch(matrix_x<Real>(a.template cast<Real>()), y, ls, batch);
-    } catch (const invalid_input& e) {  // collinear standards, unreachable sum: say so in lcf's terms
-      throw invalid_input(core::detail::message(function, std::string("the standards cannot be fitted: ") + e.what()));
-    }
-  };
-  fit::least_squares_batch_result<Real> fitted;
-  vector_d data_norm2;
-  if (!options.derivative && background == 0) {
-    if (problem.sqrt_w.size() != 0) {
-      ls.weights = problem.sqrt_w.cwiseAbs2().template cast<Real>();
-    }
-    fitted = solve(design, spectra.middleRows(problem.window.begin, m));
-  } else {
-    matrix_d y(m, count);
-    for (index p = 0; p < count; ++p) {
-      const vector_d column = spectra.col(p).template cast<double>();
-      y.col(p) = detail::lcf_array(column, energy, options).segment(problem.window.begin, m);
-    }
-    if (background == 0) {
-      if (problem.sqrt_w.size() != 0) {
-        ls.weights = problem.sqrt_w.cwiseAbs2().template cast<Real>();
-      }
-      fitted = solve(design, matrix_x<Real>(y.template cast<Real>()));
-    } else {
-      data_norm2 = y.colwise().squaredNorm().transpose();
-      fitted = solve(problem.reduced(design), matrix_x<Real>(problem.reduced(y).template cast<Real>()));
-    }
-  }
-  lcf_batch_result<Real> out;
-  for (const auto& s : standards) {
-    out.names.push_back(s.name);
-  }
-  out.points = m;
-  out.weights = std::move(fitted.coefficients);
-  out.weight_errors = std::move(fitted.standard_errors);
-  out.chi_square = std::move(fitted.chi_square);
-  out.reduced_chi_square = std::move(fitted.reduced_chi_square);
-  out.r_factor = std::move(fitted.r_factor);
-  out.status = std::move(fitted.status);
-  out.weight_sum = out.weights.colwise().sum().transpose();
-  out.weight_sum_error = vector_x<Real>::Zero(count);
-  constexpr Real nan = std::numeric_limits<Real>::quiet_NaN();
-  if (known_values.size() != 0) {
-    out.mean_value = vector_x<Real>::Constant(count, nan);
-    out.mean_value_error = vector_x<Real>::Constant(count, nan);
-  }
-  for (index p = 0; p < count; ++p) {
-    if (out.status[static_cast<std::size_t>(p)] != fit::column_status::ok) {
-      out.weight_sum_error(p) = nan;
-      continue;
-    }
-    Real scale = 1;  // the background terms' degrees of freedom, which the batch did not see
-    if (background > 0) {
-      const index dof = fitted.dof(p) - background;
-      scale = Real(fitted.dof(p)) / Real(dof);
-      out.reduced_chi_square(p) = out.chi_square(p) / Real(dof);
-      out.weight_errors.col(p) *= std::sqrt(scale);
-      const vector_d weighted = fitted.residuals.col(p).template cast<double>();
-      const vector_d residual =
-          problem.sqrt_w.size() == 0 ? weighted : vector_d(weighted.cwiseQuotient(problem.sqrt_w));
-      out.r_factor(p) = Real(residual.squaredNorm() / data_norm2(p));
-    }
-    if (!batch.keep_covariance) {
-      continue;
-    }
-    const matrix_d covariance =
-        Eigen::Map<const matrix_x<Real>>(fitted.covariances.col(p).data(), n, n).template cast<double>() *
-        double(scale);
-    if (!options.sum_to_one) {
-      out.weight_sum_error(p) = Real(std::sqrt(std::max(0.0, covariance.sum())));
-    }
-    if (known_values.size() != 0 && out.weight_sum(p) != 0) {
-      const auto mean = core::weighted_mean_of_known_values(
-          known_values, vector_d(out.weights.col(p).template cast<double>()), covariance);
-      out.mean_value(p) = Real(mean.value);
-      out.mean_value_error(p) = Real(mean.standard_error);
-    }
-  }
-  return out;
-}
-
-/// \brief How lcf_all() ranks its fits.
-/// \ingroup xas
-enum class lcf_rank : std::uint8_t {
-  reduced_chi_square,  ///< ascending \f$\chi^2_\nu\f$ (Larch's order)
-  r_factor             ///< ascending R-factor
-};
-
-/// \brief Settings of lcf_all() beyond those of each fit.
-/// \ingroup xas
-struct lcf_all_options {
-  index min_standards = 1;            ///< smallest combination size
-  index max_standards = 4;            ///< largest combination size (at most the number of standards)
-  std::vector<std::string> required;  ///< standards every combination must contain
-  /// A fit whose standards with weight above this are exactly the standards of a fit already kept
-  /// (a smaller combination, fitted earlier) is dropped, as Larch does.
-  double min_weight = 0.0005;
-  lcf_rank rank_by = lcf_rank::reduced_chi_square;  ///< ranking of the kept fits
-};
-
-/// \brief One combination fitted by lcf_all().
-/// \ingroup xas
-struct lcf_all_entry {
-  std::vector<index> standards;  ///< indices into the standards given, ascending
-  lcf_result fit;                ///< the fit with only those standards
-  /// Hamilton's test of this fit against the best one: the probability that the best fit's lower
-  /// R-factor arises by chance. Defined when the best fit has more parameters; NaN otherwise (1 for
-  /// the best fit itself).
-  double p_value = 1;
-};
-
-namespace detail {
-
-// Every combination of min..max of n indices (ascending, by size then lexicographically) that
-// contains all the required ones.
-inline std::vector<std::vector<index>> combinations_with(index n, index min_size, index max_size,
-                                                         const std::vector<bool>& required) {
-  std::vector<std::vector<index>> out;
-  for (index k = min_size; k <= max_size; ++k) {
-    std::vector<index> pick(static_cast<std::size_t>(k));
-    for (index j = 0; j < k; ++j) {
-      pick[static_cast<std::size_t>(j)] = j;
-    }
-    for (;;) {
-      index found = 0;
-      for (const index j : pick) {
-        found += required[static_cast<std::size_t>(j)] ? 1 : 0;
-      }
-      if (found == static_cast<index>(std::count(required.begin(), required.end(), true))) {
-        out.push_back(pick);
-      }
-      index j = k - 1;
-      while (j >= 0 && pick[static_cast<std::size_t>(j)] == n - k + j) {
-        --j;
-      }
-      if (j < 0) {
-        break;
-      }
-      ++pick[static_cast<std::size_t>(j)];
-      for (index i = j + 1; i < k; ++i) {
-        pick[static_cast<std::size_t>(i)] = pick[static_cast<std::size_t>(i - 1)] + 1;
-      }
-    }
-  }
-  return out;
-}
-
-}  // namespace detail
-
-/// \brief Fits every combination of min_standards … max_standards standards and ranks the fits.
-/// \ingroup xas
-///
-/// Without shifts the standards are interpolated once, the weighted design (with any background
-/// projected out) is factored once, \f$A' = QR\f$, and each combination \f$S\f$ is the exact
-/// constrained solve of \f$\min\|R_S w - Q^Ty'\|\f$: the same problem as lcf() on those
-/// standards, in \f$n\f$ rows instead of \f$m\f$, by fit::least_squares's active-set method on
-/// buffers reused from one combination to the next (no allocation per solve). Curves and
-/// statistics are then formed over the whole window, so every entry is the result lcf() returns
-/// (measured: weights to 2e-13 relative, χ² to 1e-14). With shifts each
-/// combination is a full lcf(). Combinations are fitted in parallel when the library is compiled
-/// with OpenMP; Larch's duplicate rule is then applied in the order of size, so the smaller of two
-/// fits that use the same standards is kept, whatever the number of threads.
-/// \param energy, mu the data, as lcf().
-/// \param standards the candidate standards.
-/// \param options the settings of every fit (window, constraints, shifts, …).
-/// \param all the combination settings.
-/// \returns the kept fits, best first.
-/// \throws valence::invalid_input as lcf(), and if max_standards exceeds the number of standards,
-///         min_standards < 1 or > max_standards, or a required standard is unknown; it names the
-///         standard that makes a combination collinear.
-/// \throws valence::fit_error if a combination's active-set solve exceeds its iteration budget
-///         (10 k + 50 iterations for k standards, fit::least_squares's default).
-///
-/// **Performance.** 8 standards, every combination of 2–4 (154 fits), 200 points: 0.6 ms per
-/// spectrum on one core and 0.37 ms on two, 10–17× one lcf() call per combination
-/// (benchmarks/bench_lcf_all.cpp, docs/performance.md).
-[[nodiscard]] inline std::vector<lcf_all_entry> lcf_all(const vector_d& energy, const vector_d& mu,
-                                                        const std::vector<lcf_standard>& standards,
-                                                        const lcf_options& options = {},
-                                                        const lcf_all_options& all = {}) {
-  constexpr const char* function = "valence::xas::lcf_all";
-  const auto n = static_cast<index>(standards.size());
-  if (all.min_standards < 1 || all.min_standards > all.max_standards || all.max_standards > n) {
-    throw invalid_input(core::detail::message(
-        function, "combination sizes " + std::to_string(all.min_standards) + " to " +
-                      std::to_string(all.max_standards) + " with " + std::to_string(n) +
-                      " standards; expected 1 <= min_standards <= max_standards <= number of standards"));
-  }
-  std::vector<bool> required(standards.size(), false);
-  for (const auto& name : all.required) {
-    const auto it =
-        std::find_if(standards.begin(), standards.end(), [&](const lcf_standard& s) { return s.name == name; });
-    if (it == standards.end()) {
-      throw invalid_input(
-          core::detail::message(function, "required standard '" + name + "' is not among the standards"));
-    }
-    required[static_cast<std::size_t>(it - standards.begin())] = true;
-  }
-  const auto combinations = detail::combinations_with(n, all.min_standards, all.max_standards, required);
-  std::vector<lcf_result> fits(combinations.size());
-  const auto subset_names = [&](const std::vector<index>& pick) {
-    std::vector<std::string> names;
-    for (const index j : pick) {
-      names.push_back(standards[static_cast<std::size_t>(j)].name);
-    }
-    return names;
-  };
-  if (options.shift == lcf_shift::none) {
-    // Every fit shares the data, the interpolated standards and the reduced problem
-    // min ||A' w - y'|| (lcf_problem). With A' = Q R factored once, the fit on the columns S is
-    // min ||R_S w - Q^T y'||^2 + const: the same constrained problem in n rows instead of m, solved
-    // by lcf_fit_subsets. Statistics are then formed over the whole window.
-    core::check_same_size(function, "mu", mu, "energy", energy);
-    core::check_finite(function, "energy", energy);
-    core::check_finite(function, "mu", mu);
-    core::check_min_size(function, "energy", energy, 4);
-    core::check_strictly_increasing(function, "energy", energy);
-    auto problem = detail::lcf_make_problem(function, energy, options);
-    problem.data = detail::lcf_array(mu, energy, options).segment(problem.window.begin, problem.window.size);
-    detail::lcf_check_points(function, problem, all.max_standards, options);
-    const matrix_d design = detail::lcf_design(function, detail::lcf_prepare(function, standards, options),
-                                               problem.energy, vector_d(), options.allow_extrapolation);
-    const Eigen::HouseholderQR<matrix_d> qr(problem.reduced(design));
-    const index rows = std::min(design.rows(), n);
-    const matrix_d triangular = qr.matrixQR().topRows(rows).triangularView<Eigen::Upper>();
-    const vector_d z = (qr.householderQ().transpose() * problem.reduced(problem.data)).head(rows);
-    // Chunks of combinations share a solver (its buffers) per combination size.
-    constexpr std::size_t chunk = 16;
-    core::detail::for_each_in_parallel((combinations.size() + chunk - 1) / chunk, [&](std::size_t c) {
-      const std::size_t begin = c * chunk;
-      const std::size_t end = std::min(combinations.size(), begin + chunk);
-      detail::lcf_fit_subsets(function, problem, design, triangular, z, standards, combinations, begin, end, options,
-                              fits);
-      for (std::size_t i = begin; i < end; ++i) {
-        fits[i].names = subset_names(combinations[i]);
-      }
-    });
-  } else {
-    core::detail::for_each_in_parallel(combinations.size(), [&](std::size_t i) {
-      std::vector<lcf_standard> subset;
-      for (const index j : combinations[i]) {
-        subset.push_back(standards[static_cast<std::size_t>(j)]);
-      }
-      fits[i] = lcf(energy, mu, subset, options);
-    });
-  }
-  // Larch's duplicate rule, in the order of the combinations (smaller sets first).
-  std::vector<std::size_t> kept_fits;
-  std::set<std::vector<index>> kept_sets;
-  for (std::size_t i = 0; i < combinations.size(); ++i) {
-    const auto& pick = combinations[i];
-    std::vector<index> significant;
-    for (std::size_t j = 0; j < pick.size(); ++j) {
-      if (std::abs(fits[i].weights(static_cast<index>(j))) > all.min_weight) {
-        significant.push_back(pick[j]);
-      }
-    }
-    if (kept_sets.insert(std::move(significant)).second) {
-      kept_fits.push_back(i);
-    }
-  }
-  const auto key = [&](std::size_t i) {
-    return all.rank_by == lcf_rank::r_factor ? fits[i].r_factor : fits[i].reduced_chi_square;
-  };
-  std::stable_sort(kept_fits.begin(), kept_fits.end(), [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
-  std::vector<lcf_all_entry> kept;
-  kept.reserve(kept_fits.size());
-  for (const std::size_t i : kept_fits) {
-    kept.push_back({combinations[i], std::move(fits[i]), 1.0});
-  }
-  if (!kept.empty()) {
-    const auto& best = kept.front().fit;
-    for (std::size_t i = 1; i < kept.size(); ++i) {
-      const auto& f = kept[i].fit;
-      kept[i].p_value =
-          best.parameters > f.parameters && best.r_factor <= f.r_factor
-              ? fit::hamilton_test(f.r_factor, f.parameters, best.r_factor, best.parameters, f.points).p_value
-              : std::numeric_limits<double>::quiet_NaN();
-    }
-  }
-  return kept;
 }
 
 }  // namespace valence::xas

@@ -337,8 +337,7 @@ template <typename DerivedE, typename DerivedS>
   struct scratch {
     vector_x<double> y, norm;
   };
-  constexpr bool contiguous = (int(Eigen::internal::traits<DerivedS>::Flags) & Eigen::DirectAccessBit) != 0 &&
-                              (int(Eigen::internal::traits<DerivedS>::Flags) & Eigen::RowMajorBit) == 0;
+  constexpr bool contiguous = (int(DerivedS::Flags) & Eigen::DirectAccessBit) != 0 && !bool(DerivedS::IsRowMajor);
   const auto store = [&](index p, double e0, const detail::pixel_features& f, const vector_x<double>& norm) {
     out.status[std::size_t(p)] = f.status;
     out.e0(p) = Real(e0);

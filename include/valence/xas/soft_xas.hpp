@@ -14,6 +14,7 @@
 
 #include <Eigen/Core>
 
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -76,11 +77,15 @@ soft_xas_result soft_normalize_signal(const char* function, const vector_x<doubl
     out.pre_slope = line.coefficients(1);
     y.array() -= out.pre_intercept + out.pre_slope * (e.array() - e(0));
   }
+  // A scale at the rounding level of the data (a maximum of 1e-17 after subtracting a line that
+  // passes through every point, for instance) is no edge: dividing by it would be a silent answer.
+  const double rounding = 64 * std::numeric_limits<double>::epsilon() * out.signal.cwiseAbs().maxCoeff();
   const auto require_positive = [&](double value, const std::string& what) {
-    if (!(value > 0)) {
+    if (!(value > rounding)) {
       throw invalid_input(message(function, what + " is " + format_value(value) +
-                                                "; expected a positive value to normalise by (an edge above the "
-                                                "pre-edge line)"));
+                                                "; expected a positive value above the rounding level of the data (" +
+                                                format_value(rounding) +
+                                                ") to normalise by (an edge above the pre-edge line)"));
     }
   };
   switch (options.method) {
@@ -139,7 +144,8 @@ soft_xas_result soft_normalize_signal(const char* function, const vector_x<doubl
 /// \returns the normalised channel with the line, offset and scale used.
 /// \throws valence::invalid_input on a size mismatch, non-finite values, unsorted energies, a window
 ///         with too few points (2 for the pre-edge and area, 1 for the post-edge), a missing post-edge
-///         window for soft_normalization::post_edge, or a non-positive maximum, post-edge mean, area or range.
+///         window for soft_normalization::post_edge, or a maximum, post-edge mean, area or range that is not
+///         positive above the rounding level of the data (64 ε times its largest magnitude).
 ///
 /// **Reference.** J. Stöhr, *NEXAFS Spectroscopy*, Springer (1992), ch. 5 (normalisation of
 /// electron- and fluorescence-yield spectra).

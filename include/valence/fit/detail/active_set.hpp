@@ -412,4 +412,12 @@ class active_set_solver {
 
 }  // namespace valence::fit::detail
 
+#if defined(VALENCE_COMPILED_LIB) && !defined(VALENCE_SOURCE)
+// Compiled mode: instantiated once, in the valence::compiled library.
+namespace valence::fit::detail {
+extern template class active_set_solver<float>;
+extern template class active_set_solver<double>;
+}  // namespace valence::fit::detail
+#endif
+
 #endif  // VALENCE_FIT_DETAIL_ACTIVE_SET_HPP

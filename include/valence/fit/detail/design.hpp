@@ -9,10 +9,10 @@
 #include <valence/core/error.hpp>
 #include <valence/core/types.hpp>
 #include <valence/fit/detail/active_set.hpp>
+#include <valence/fit/detail/householder.hpp>
 #include <valence/fit/least_squares_options.hpp>
 
 #include <Eigen/Core>
-#include <Eigen/QR>
 
 #include <cmath>
 #include <limits>
@@ -85,31 +85,49 @@ struct design_factorization {
   index rows = 0;
   index cols = 0;
   index rank = 0;
+  Real tolerance = 0;  // of the rank rule
   Real condition_number = 0;
   vector_x<Real> sqrt_weights;  // empty when unweighted
   vector_x<Real> column_scale;  // D
-  Eigen::ColPivHouseholderQR<matrix_x<Real>> qr;
+  householder_qr<Real> qr;
+  matrix_x<Real> r;                    // n x n, upper triangular (columns in pivot order)
   matrix_x<Real> q_thin;               // m x n, Q^T applied to data by one product
   matrix_x<Real> m;                    // R P^T D
   matrix_x<Real> unscaled_covariance;  // (A^T W A)^-1, full rank only
 
-  // Maps z = Q^T sqrt(w) y to the unconstrained solution x.
-  template <typename VecZ, typename VecX>
-  void solve_unconstrained(const VecZ& z, VecX& x) const {
-    const auto r = qr.matrixQR().topLeftCorner(cols, cols).template triangularView<Eigen::Upper>();
-    vector_x<Real> xi = r.solve(z);
+  // Maps z = Q^T sqrt(w) y to the unconstrained solution x (full rank).
+  void solve_unconstrained(Eigen::Ref<const vector_x<Real>> z, Eigen::Ref<vector_x<Real>> x) const {
+    vector_x<Real> xi(cols);
+    back_substitute(r, z, xi);
     for (index j = 0; j < cols; ++j) {
-      const index original = qr.colsPermutation().indices()(j);
+      const index original = qr.column(j);
       x(original) = xi(j) / column_scale(original);
+    }
+  }
+
+  // The minimum-norm solution in equilibrated variables of a rank-deficient design, from
+  // c = (Q^T sqrt(w) y)(0:rank): with R = [R11 R12; 0 ~0], [R11 R12]^T = Q2 L (a second Householder
+  // QR, of an n x rank matrix), the shortest u with [R11 R12] u = c is u = Q2 [L^-T c; 0], and
+  // x = D^-1 P u.
+  void solve_minimum_norm(Eigen::Ref<const vector_x<Real>> c, Eigen::Ref<vector_x<Real>> x) const {
+    const matrix_x<Real> top = qr.packed().topRows(rank).template triangularView<Eigen::Upper>();
+    householder_qr<Real> second;
+    second.compute(top.transpose(), false);
+    const auto l = second.packed().topRows(rank).template triangularView<Eigen::Upper>();
+    matrix_x<Real> u = matrix_x<Real>::Zero(cols, 1);
+    u.col(0).head(rank) = l.transpose().solve(c.head(rank));
+    second.apply_q(u);
+    for (index j = 0; j < cols; ++j) {
+      const index original = qr.column(j);
+      x(original) = u(j, 0) / column_scale(original);
     }
   }
 };
 
-template <typename Real, typename DerivedA>
-design_factorization<Real> factorize_design(const char* function, const Eigen::MatrixBase<DerivedA>& a,
+template <typename Real>
+design_factorization<Real> factorize_design(const char* function, Eigen::Ref<const matrix_x<Real>> a,
                                             const vector_x<Real>& weights, Real rank_tolerance,
                                             bool rank_deficient_allowed) {
-  using std::sqrt;
   design_factorization<Real> f;
   f.rows = a.rows();
   f.cols = a.cols();
@@ -134,12 +152,13 @@ design_factorization<Real> factorize_design(const char* function, const Eigen::M
     scaled = f.sqrt_weights.asDiagonal() * scaled;
   }
   // Each column is scaled by the power of two nearest its norm: the scaling is then exact, and
-  // stableNorm keeps a column in tiny or huge units (entries ~1e-170) from squaring to 0 or inf.
-  f.column_scale = scaled.colwise().stableNorm().transpose();
+  // safe_norm keeps a column in tiny or huge units (entries ~1e-170) from squaring to 0 or inf.
+  f.column_scale.resize(f.cols);
   for (index j = 0; j < f.cols; ++j) {
     using std::exp2;
     using std::log2;
     using std::round;
+    f.column_scale(j) = safe_norm(scaled.col(j));
     if (f.column_scale(j) > Real(0)) {
       f.column_scale(j) = exp2(round(log2(f.column_scale(j))));
     }
@@ -148,43 +167,43 @@ design_factorization<Real> factorize_design(const char* function, const Eigen::M
           function,
           "column " + std::to_string(j) + " of parameter 'A' is all zeros; expected linearly independent columns"));
     }
+    scaled.col(j) /= f.column_scale(j);
   }
-  scaled = scaled * f.column_scale.cwiseInverse().asDiagonal();
-  f.qr.setThreshold(rank_tolerance > 0 ? rank_tolerance : Real(f.rows) * std::numeric_limits<Real>::epsilon());
-  f.qr.compute(scaled);
-  f.rank = f.qr.rank();
-  const auto diagonal = f.qr.matrixQR().diagonal().cwiseAbs();
-  f.condition_number = f.rank == 0 ? std::numeric_limits<Real>::infinity() : diagonal(0) / diagonal(f.rank - 1);
+  f.tolerance = detail::rank_tolerance(rank_tolerance, f.rows);
+  f.qr.compute(scaled, true);
+  f.rank = f.qr.rank(f.tolerance);
+  f.r = f.qr.packed().topRows(f.cols).template triangularView<Eigen::Upper>();
+  using std::abs;
+  f.condition_number =
+      f.rank == 0 ? std::numeric_limits<Real>::infinity() : abs(f.r(0, 0)) / abs(f.r(f.rank - 1, f.rank - 1));
   if (f.rank < f.cols) {
     if (!rank_deficient_allowed) {
-      const index dependent = f.qr.colsPermutation().indices()(f.rank);
+      const index dependent = f.qr.column(f.rank);
       throw invalid_input(message(
           function, "parameter 'A' has rank " + std::to_string(f.rank) + " with " + std::to_string(f.cols) +
                         " columns: column " + std::to_string(dependent) +
-                        " is a linear combination of the others (relative tolerance " + format_value(f.qr.threshold()) +
+                        " is a linear combination of the others (relative tolerance " + format_value(f.tolerance) +
                         "); expected linearly independent columns, or option 'allow_rank_deficient' for an "
                         "unconstrained minimum-norm solution"));
     }
     f.condition_number = std::numeric_limits<Real>::infinity();
     return f;
   }
-  f.q_thin = f.qr.householderQ() * matrix_x<Real>::Identity(f.rows, f.cols);
+  f.q_thin = f.qr.thin_q(f.cols);
   f.m.resize(f.cols, f.cols);
-  const auto r = f.qr.matrixQR().topLeftCorner(f.cols, f.cols).template triangularView<Eigen::Upper>();
-  const matrix_x<Real> r_dense = r;
   for (index j = 0; j < f.cols; ++j) {
-    const index original = f.qr.colsPermutation().indices()(j);
-    f.m.col(original) = r_dense.col(j) * f.column_scale(original);
+    const index original = f.qr.column(j);
+    f.m.col(original) = f.r.col(j) * f.column_scale(original);
   }
   // (A^T W A)^-1 = D^-1 P (R^T R)^-1 P^T D^-1.
   matrix_x<Real> inverse(f.cols, f.cols);
   matrix_x<Real> gram(f.cols, f.cols);
-  inverse_gram(r_dense, inverse, gram);
+  inverse_gram(f.r, inverse, gram);
   f.unscaled_covariance.resize(f.cols, f.cols);
   for (index i = 0; i < f.cols; ++i) {
-    const index oi = f.qr.colsPermutation().indices()(i);
+    const index oi = f.qr.column(i);
     for (index j = 0; j < f.cols; ++j) {
-      const index oj = f.qr.colsPermutation().indices()(j);
+      const index oj = f.qr.column(j);
       f.unscaled_covariance(oi, oj) = gram(i, j) / (f.column_scale(oi) * f.column_scale(oj));
     }
   }
@@ -192,5 +211,15 @@ design_factorization<Real> factorize_design(const char* function, const Eigen::M
 }
 
 }  // namespace valence::fit::detail
+
+#if defined(VALENCE_COMPILED_LIB) && !defined(VALENCE_SOURCE)
+// Compiled mode: instantiated once, in the valence::compiled library.
+namespace valence::fit::detail {
+extern template design_factorization<float> factorize_design<float>(const char*, Eigen::Ref<const matrix_x<float>>,
+                                                                    const vector_x<float>&, float, bool);
+extern template design_factorization<double> factorize_design<double>(const char*, Eigen::Ref<const matrix_x<double>>,
+                                                                      const vector_x<double>&, double, bool);
+}  // namespace valence::fit::detail
+#endif
 
 #endif  // VALENCE_FIT_DETAIL_DESIGN_HPP

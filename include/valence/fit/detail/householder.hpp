@@ -7,8 +7,11 @@
 
 #include <Eigen/Core>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
+#include <vector>
 
 namespace valence::fit::detail {
 
@@ -62,6 +65,152 @@ bool householder_reduce(MatA& a, VecB& b) {
   return true;
 }
 
+// The one rank rule of valence. Column j of a design is dependent on the columns before it when its
+// distance from their span, |R_jj| of a Householder QR, is at most `tolerance` times its own norm.
+// Every path judges rank by it: least_squares and its batches (on the pivoted, equilibrated
+// design), lcf_all's small problems, and MLLS's per-spectrum and projected solves. The default
+// tolerance is m eps for m observations: rounding alone moves |R_jj| by about that much.
+template <typename Real>
+Real rank_tolerance(Real requested, index rows) {
+  return requested > Real(0) ? requested : Real(rows) * std::numeric_limits<Real>::epsilon();
+}
+
+template <typename Real>
+bool independent_pivot(Real pivot, Real column_norm, Real tolerance) {
+  using std::abs;
+  return abs(pivot) > tolerance * column_norm;
+}
+
+// The first of the leading k x k triangle's columns that fails the rank rule, or -1; norm_of(j) is
+// column j's norm before the reduction.
+template <typename MatR, typename Norm>
+index first_dependent_column(const MatR& r, const Norm& norm_of, typename MatR::Scalar tolerance) {
+  for (index j = 0; j < r.cols(); ++j) {
+    if (!independent_pivot(r(j, j), norm_of(j), tolerance)) {
+      return j;
+    }
+  }
+  return -1;
+}
+
+// Householder QR, A P = Q R, with the reflectors kept (LAPACK's packed form: R on and above the
+// diagonal, v(1:) below it with v(0) = 1, H_j = I - tau_j v v^T), optionally with column pivoting.
+// rank() counts the leading pivots that pass the rank rule above. Remaining norms are recomputed
+// exactly at each step (O(m n^2), the order of the factorisation itself) rather than downdated,
+// which can lose them to cancellation. This is the
+// one factorisation of valence's linear engine; Eigen's decompositions are not used, so a file
+// that calls a fit instantiates this small kernel and not Eigen's QR, COD and SVD families.
+template <typename Real>
+class householder_qr {
+ public:
+  void compute(Eigen::Ref<const matrix_x<Real>> a, bool pivoting) {
+    const index m = a.rows();
+    const index n = a.cols();
+    packed_ = a;
+    tau_.setZero(std::min(m, n));
+    norms_.resize(n);
+    permutation_.resize(static_cast<std::size_t>(n));
+    for (index j = 0; j < n; ++j) {
+      norms_(j) = safe_norm(packed_.col(j));
+      permutation_[static_cast<std::size_t>(j)] = j;
+    }
+    for (index j = 0; j < std::min(m, n); ++j) {
+      if (pivoting) {
+        choose_pivot(j);
+      }
+      auto x = packed_.col(j).tail(m - j);
+      const Real norm = safe_norm(x);
+      if (!(norm > Real(0))) {  // nothing left of this column: R_jj = 0, H_j = I
+        continue;
+      }
+      const Real beta = x(0) > Real(0) ? -norm : norm;
+      tau_(j) = (beta - x(0)) / beta;
+      x.tail(m - j - 1) /= x(0) - beta;
+      x(0) = Real(1);
+      for (index l = j + 1; l < n; ++l) {
+        auto column = packed_.col(l).tail(m - j);
+        column -= (tau_(j) * x.dot(column)) * x;
+      }
+      x(0) = beta;
+    }
+  }
+
+  // The number of leading pivots that pass the rank rule.
+  [[nodiscard]] index rank(Real tolerance) const {
+    const index k = std::min(packed_.rows(), packed_.cols());
+    for (index j = 0; j < k; ++j) {
+      if (!independent_pivot(packed_(j, j), norms_(column(j)), tolerance)) {
+        return j;
+      }
+    }
+    return k;
+  }
+
+  [[nodiscard]] index column(index j) const { return permutation_[static_cast<std::size_t>(j)]; }
+  [[nodiscard]] const matrix_x<Real>& packed() const { return packed_; }
+  [[nodiscard]] Real column_norm(index original) const { return norms_(original); }
+
+  // b := Q^T b (b has m rows).
+  void apply_qt(Eigen::Ref<matrix_x<Real>> b) const {
+    for (index j = 0; j < tau_.size(); ++j) {
+      reflect(j, b);
+    }
+  }
+  // b := Q b.
+  void apply_q(Eigen::Ref<matrix_x<Real>> b) const {
+    for (index j = tau_.size() - 1; j >= 0; --j) {
+      reflect(j, b);
+    }
+  }
+  // The first k columns of Q (m x k).
+  [[nodiscard]] matrix_x<Real> thin_q(index k) const {
+    matrix_x<Real> q = matrix_x<Real>::Identity(packed_.rows(), k);
+    apply_q(q);
+    return q;
+  }
+
+ private:
+  void reflect(index j, Eigen::Ref<matrix_x<Real>> b) const {
+    if (tau_(j) == Real(0)) {
+      return;
+    }
+    const index m = packed_.rows();
+    const auto v = packed_.col(j).tail(m - j - 1);
+    for (index c = 0; c < b.cols(); ++c) {
+      auto target = b.col(c).tail(m - j);
+      const Real s = tau_(j) * (target(0) + v.dot(target.tail(m - j - 1)));
+      target(0) -= s;
+      target.tail(m - j - 1) -= s * v;
+    }
+  }
+
+  // Businger and Golub's rule: the column with the largest norm outside the span of those already
+  // chosen. The engine equilibrates its columns before factoring, so this is also the column that
+  // keeps the largest part of its own norm.
+  void choose_pivot(index j) {
+    const index m = packed_.rows();
+    const index n = packed_.cols();
+    index best = j;
+    Real best_norm = -1;
+    for (index l = j; l < n; ++l) {
+      const Real remaining = safe_norm(packed_.col(l).tail(m - j));
+      if (remaining > best_norm) {
+        best_norm = remaining;
+        best = l;
+      }
+    }
+    if (best != j) {
+      packed_.col(j).swap(packed_.col(best));
+      std::swap(permutation_[static_cast<std::size_t>(j)], permutation_[static_cast<std::size_t>(best)]);
+    }
+  }
+
+  matrix_x<Real> packed_;
+  vector_x<Real> tau_;
+  vector_x<Real> norms_;  // of the columns of A, in A's order
+  std::vector<index> permutation_;
+};
+
 // Solves R x = c for the leading k x k upper triangle of `r`; x may alias c.
 template <typename MatR, typename VecC, typename VecX>
 void back_substitute(const MatR& r, const VecC& c, VecX& x) {
@@ -96,5 +245,13 @@ void inverse_gram(const MatR& r, MatInv& inv, MatOut& out) {
 }
 
 }  // namespace valence::fit::detail
+
+#if defined(VALENCE_COMPILED_LIB) && !defined(VALENCE_SOURCE)
+// Compiled mode: instantiated once, in the valence::compiled library.
+namespace valence::fit::detail {
+extern template class householder_qr<float>;
+extern template class householder_qr<double>;
+}  // namespace valence::fit::detail
+#endif
 
 #endif  // VALENCE_FIT_DETAIL_HOUSEHOLDER_HPP

@@ -22,10 +22,9 @@ enum class small_fit_outcome { ok, rank_deficient, iteration_limit, singular };
 // min ||A x - b|| subject to a constraint_set, for a stream of problems of at most `max_rows` rows
 // and exactly `cols` columns, as xas::lcf_all meets them: every combination of standards is such a
 // problem on columns of one triangular factor. The method is fit::least_squares's without what a
-// small dense problem does not need: unpivoted Householder QR (so no permutation and no Q), a rank
-// test of each column's distance from the span of the previous ones against rows * eps times its
-// norm (the relative tolerance least_squares applies to equilibrated columns), then the same
-// active-set solver on the k x k factor. solve() allocates nothing.
+// small dense problem does not need: unpivoted Householder QR (so no permutation and no Q), the
+// engine's rank rule (householder.hpp) on each column in turn, then the same active-set solver on
+// the k x k factor. solve() allocates nothing.
 template <typename Real>
 class small_least_squares {
  public:
@@ -42,21 +41,45 @@ class small_least_squares {
   template <typename MatA, typename VecB>
   small_fit_outcome solve(const Eigen::MatrixBase<MatA>& a, const Eigen::MatrixBase<VecB>& b,
                           const constraint_set<Real>& constraints, index max_iterations) {
-    const index rows = a.rows();
-    const index cols = a.cols();
-    auto work = work_.topRows(rows);
+    work_.topLeftCorner(a.rows(), a.cols()) = a;
+    return solve_loaded(a.rows(), a.cols(), b, constraints, max_iterations);
+  }
+
+  // The same problem on the columns `columns[0..cols)` of `a`, gathered into the solver's buffer.
+  template <typename VecB>
+  small_fit_outcome solve_columns(const matrix_x<Real>& a, const index* columns, index cols,
+                                  const Eigen::MatrixBase<VecB>& b, const constraint_set<Real>& constraints,
+                                  index max_iterations) {
+    for (index j = 0; j < cols; ++j) {
+      work_.col(j).head(a.rows()) = a.col(columns[j]);
+    }
+    return solve_loaded(a.rows(), cols, b, constraints, max_iterations);
+  }
+
+  // After ok: the coefficients, (A^T A)^{-1} restricted to the free coefficients (projected onto
+  // the sum constraint; zero rows and columns for coefficients held on a bound), and the number of
+  // effective parameters. After rank_deficient: the first column found dependent on earlier ones.
+  [[nodiscard]] const vector_x<Real>& coefficients() const { return coefficients_; }
+  [[nodiscard]] const matrix_x<Real>& unscaled_covariance() const { return covariance_; }
+  [[nodiscard]] index parameters() const { return parameters_; }
+  [[nodiscard]] index dependent_column() const { return dependent_; }
+
+ private:
+  template <typename VecB>
+  small_fit_outcome solve_loaded(index rows, index cols, const Eigen::MatrixBase<VecB>& b,
+                                 const constraint_set<Real>& constraints, index max_iterations) {
+    auto work = work_.topLeftCorner(rows, cols);
     auto rhs = rhs_.head(rows);
-    work = a;
     rhs = b;
     for (index j = 0; j < cols; ++j) {
       column_norms_(j) = safe_norm(work.col(j));
     }
-    dependent_ = -1;
+    const auto norm_of = [&](index j) { return column_norms_(j); };
     if (!householder_reduce(work, rhs)) {
-      dependent_ = first_small_pivot(work, Real(0));
+      dependent_ = first_dependent_column(work.topRows(cols), norm_of, Real(0));
       return small_fit_outcome::rank_deficient;
     }
-    dependent_ = first_small_pivot(work, Real(rows) * std::numeric_limits<Real>::epsilon());
+    dependent_ = first_dependent_column(work.topRows(cols), norm_of, rank_tolerance(Real(0), rows));
     if (dependent_ >= 0) {
       return small_fit_outcome::rank_deficient;
     }
@@ -72,26 +95,6 @@ class small_least_squares {
     return small_fit_outcome::ok;
   }
 
-  // After ok: the coefficients, (A^T A)^{-1} restricted to the free coefficients (projected onto
-  // the sum constraint; zero rows and columns for coefficients held on a bound), and the number of
-  // effective parameters. After rank_deficient: the first column found dependent on earlier ones.
-  [[nodiscard]] const vector_x<Real>& coefficients() const { return coefficients_; }
-  [[nodiscard]] const matrix_x<Real>& unscaled_covariance() const { return covariance_; }
-  [[nodiscard]] index parameters() const { return parameters_; }
-  [[nodiscard]] index dependent_column() const { return dependent_; }
-
- private:
-  template <typename MatR>
-  index first_small_pivot(const MatR& r, Real tolerance) const {
-    using std::abs;
-    for (index j = 0; j < r.cols(); ++j) {
-      if (!(abs(r(j, j)) > tolerance * column_norms_(j))) {
-        return j;
-      }
-    }
-    return -1;
-  }
-
   matrix_x<Real> work_;
   vector_x<Real> rhs_;
   vector_x<Real> column_norms_;
@@ -105,5 +108,12 @@ class small_least_squares {
 };
 
 }  // namespace valence::fit::detail
+
+#if defined(VALENCE_COMPILED_LIB) && !defined(VALENCE_SOURCE)
+// Compiled mode: instantiated once, in the valence::compiled library.
+namespace valence::fit::detail {
+extern template class small_least_squares<double>;
+}  // namespace valence::fit::detail
+#endif
 
 #endif  // VALENCE_FIT_DETAIL_SMALL_LEAST_SQUARES_HPP
