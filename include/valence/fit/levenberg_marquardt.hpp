@@ -446,7 +446,7 @@ levenberg_marquardt_result<Real> levenberg_marquardt_impl(const char* function,
       // Reductions as differences of squares, (a-b)(a+b): exact to rounding of the reduction itself
       // rather than of chi^2, so the fit keeps improving after chi^2 agrees to 15 digits.
       const vector_x<Real> change = jac * step;
-      const Real predicted = -change.dot(2 * out.residuals + change);
+      const Real predicted = -change.dot(Real(2) * out.residuals + change);
       vector_x<Real> trial_residuals = residuals(trial);
       ++out.evaluations;
       const bool finite = trial_residuals.size() == out.residuals.size() && all_finite<Real>(trial_residuals);
