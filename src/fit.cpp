@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-// The valence::compiled library: the linear engine and the nonlinear least-squares solver,
-// instantiated once for float and double. A program that links valence::compiled gets
-// VALENCE_COMPILED_LIB, under which the headers declare these instantiations extern, so no file
-// of the program instantiates them again.
-#define VALENCE_SOURCE
+// The valence::compiled library, fit: the linear engine and the nonlinear least-squares solver,
+// instantiated once for float and double, and the fits built on them. A program that links
+// valence::compiled gets VALENCE_COMPILED_LIB, under which the headers declare these instantiations
+// extern, so no file of the program instantiates them again. The extern declarations are in view
+// here too: an explicit instantiation definition may follow its declaration ([temp.explicit]).
 
 #include <valence/fit/detail/active_set.hpp>
 #include <valence/fit/detail/column_update.hpp>
@@ -13,6 +13,8 @@
 #include <valence/fit/least_squares.hpp>
 #include <valence/fit/least_squares_batch.hpp>
 #include <valence/fit/levenberg_marquardt.hpp>
+#include <valence/fit/lineshape_model.hpp>
+#include <valence/fit/pca.hpp>
 
 namespace valence::fit::detail {
 
@@ -62,3 +64,10 @@ template matrix_x<double> difference_jacobian<double>(const residual_function<do
                                                       const levenberg_marquardt_options<double>&, index&);
 
 }  // namespace valence::fit::detail
+
+namespace valence::fit {
+
+template target_transform_result target_transform<>(const pca_result&, const vector_ref&, index, double);
+template lineshape_fit lineshape_model::fit<>(const vector_ref&, const vector_ref&, const lineshape_fit_options&) const;
+
+}  // namespace valence::fit

@@ -66,6 +66,19 @@ using vector_f = vector_x<float>;
 /// \ingroup core
 using matrix_f = matrix_x<float>;
 
+/// \brief A read-only view of a vector of doubles, the parameter type of the domain functions.
+/// \ingroup core
+///
+/// Binds a vector, a contiguous segment, a column of a column-major matrix or an `Eigen::Map`
+/// without a copy; any other expression (a strided row, a sum) is evaluated once into a temporary.
+using vector_ref = Eigen::Ref<const vector_d>;
+/// \brief A read-only view of a column-major matrix of doubles, the parameter type of the domain functions.
+/// \ingroup core
+///
+/// Binds a matrix, a block of one or an `Eigen::Map` with any outer stride without a copy; a
+/// row-major or inner-strided expression is evaluated once into a temporary.
+using matrix_ref = Eigen::Ref<const matrix_d>;
+
 }  // namespace valence
 
 #endif  // VALENCE_CORE_TYPES_HPP

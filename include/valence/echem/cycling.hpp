@@ -88,8 +88,9 @@ struct cycling_record {
 /// \throws valence::invalid_input for unequal lengths, fewer than 2 samples, non-finite values,
 ///         time that decreases, a `rest_fraction` outside (0, 1), or a current that is
 ///         zero throughout.
-[[nodiscard]] inline cycling_record split_cycles(const vector_d& time, const vector_d& voltage, const vector_d& current,
-                                                 const cycling_options& options = {}) {
+template <class = void>
+[[nodiscard]] cycling_record split_cycles(const vector_ref& time, const vector_ref& voltage, const vector_ref& current,
+                                          const cycling_options& options = {}) {
   constexpr const char* function = "valence::echem::split_cycles";
   valence::echem::detail::check_record(function, time, voltage, current);
   // Cyclers log a step's end and the next step's start with one time stamp: equal times are
@@ -169,5 +170,13 @@ struct cycling_record {
 }
 
 }  // namespace valence::echem
+
+#ifdef VALENCE_COMPILED_LIB
+// Compiled mode: instantiated once, in the valence::compiled library.
+namespace valence::echem {
+extern template cycling_record split_cycles<>(const vector_ref&, const vector_ref&, const vector_ref&,
+                                              const cycling_options&);
+}  // namespace valence::echem
+#endif
 
 #endif  // VALENCE_ECHEM_CYCLING_HPP

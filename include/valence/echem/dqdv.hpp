@@ -76,8 +76,8 @@ namespace detail {
 
 // Peaks of y on the grid x with SciPy's definitions (find_peaks with plateaus, peak_prominences,
 // peak_widths at rel_height 0.5), refined by a parabola through the largest sample.
-inline std::vector<dqdv_peak> find_dqdv_peaks(const vector_d& x, const vector_d& y, double step,
-                                              double min_prominence) {
+template <class = void>
+std::vector<dqdv_peak> find_dqdv_peaks(const vector_ref& x, const vector_ref& y, double step, double min_prominence) {
   std::vector<dqdv_peak> peaks;
   std::vector<index> tops;
   std::vector<std::pair<index, index>> bases;
@@ -198,8 +198,9 @@ inline std::vector<dqdv_peak> find_dqdv_peaks(const vector_d& x, const vector_d&
 ///
 /// **References.** cellpy's ICA recipe (J. Wind et al., J. Open Source Softw. 9, 6236 (2024));
 /// M. Dubarry, B. Y. Liaw, J. Power Sources 194, 541 (2009) for incremental capacity analysis.
-[[nodiscard]] inline differential_capacity_result differential_capacity(
-    const vector_d& capacity, const vector_d& voltage, const differential_capacity_options& options = {}) {
+template <class = void>
+[[nodiscard]] differential_capacity_result differential_capacity(const vector_ref& capacity, const vector_ref& voltage,
+                                                                 const differential_capacity_options& options = {}) {
   constexpr const char* function = "valence::echem::differential_capacity";
   using core::detail::format_value;
   using core::detail::message;
@@ -313,8 +314,9 @@ struct peak_track {
 /// \param window largest distance from the reference, V, \f$> 0\f$.
 /// \returns voltage, height and area of the peak per cycle.
 /// \throws valence::invalid_input for a non-finite \p start_voltage or a non-positive \p window.
-[[nodiscard]] inline peak_track track_peak(const std::vector<differential_capacity_result>& curves,
-                                           double start_voltage, double window) {
+template <class = void>
+[[nodiscard]] peak_track track_peak(const std::vector<differential_capacity_result>& curves, double start_voltage,
+                                    double window) {
   constexpr const char* function = "valence::echem::track_peak";
   if (!std::isfinite(start_voltage)) {
     throw invalid_input(core::detail::message(
@@ -348,5 +350,14 @@ struct peak_track {
 }
 
 }  // namespace valence::echem
+
+#ifdef VALENCE_COMPILED_LIB
+// Compiled mode: instantiated once, in the valence::compiled library.
+namespace valence::echem {
+extern template differential_capacity_result differential_capacity<>(const vector_ref&, const vector_ref&,
+                                                                     const differential_capacity_options&);
+extern template peak_track track_peak<>(const std::vector<differential_capacity_result>&, double, double);
+}  // namespace valence::echem
+#endif
 
 #endif  // VALENCE_ECHEM_DQDV_HPP

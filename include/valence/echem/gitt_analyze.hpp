@@ -102,7 +102,8 @@ struct line {
   double r_squared;
 };
 
-inline line fit_line(const vector_d& x, const vector_d& y) {
+template <class = void>
+line fit_line(const vector_ref& x, const vector_ref& y) {
   matrix_d design(x.size(), 2);
   design.col(0).setOnes();
   design.col(1) = x;
@@ -139,9 +140,10 @@ inline line fit_line(const vector_d& x, const vector_d& y) {
 /// validity_ratio(): eq. 1 then underestimates D by about \f$0.76\sqrt{\tau D/L^2}\f$.
 ///
 /// **Reference.** W. Weppner, R. A. Huggins, J. Electrochem. Soc. 124, 1569 (1977).
-[[nodiscard]] inline std::vector<step_result> analyze(const vector_d& time, const vector_d& voltage,
-                                                      const vector_d& current, const electrode& cell,
-                                                      const analyze_options& options = {}) {
+template <class = void>
+[[nodiscard]] std::vector<step_result> analyze(const vector_ref& time, const vector_ref& voltage,
+                                               const vector_ref& current, const electrode& cell,
+                                               const analyze_options& options = {}) {
   constexpr const char* function = "valence::echem::gitt::analyze";
   const double length = diffusion_length(cell);
   const auto check_range = [&](const char* name, double value, bool ok, const char* expected) {
@@ -252,5 +254,13 @@ inline line fit_line(const vector_d& x, const vector_d& y) {
 }
 
 }  // namespace valence::echem::gitt
+
+#ifdef VALENCE_COMPILED_LIB
+// Compiled mode: instantiated once, in the valence::compiled library.
+namespace valence::echem::gitt {
+extern template std::vector<step_result> analyze<>(const vector_ref&, const vector_ref&, const vector_ref&,
+                                                   const electrode&, const analyze_options&);
+}  // namespace valence::echem::gitt
+#endif
 
 #endif  // VALENCE_ECHEM_GITT_ANALYZE_HPP

@@ -92,9 +92,10 @@ struct interruption_result {
 ///
 /// **References.** Y.-C. Chien, H. Liu, A. S. Menon, W. R. Brant, D. Brandell, M. J. Lacey,
 /// Nat. Commun. 14, 2289 (2023); W. Weppner, R. A. Huggins, J. Electrochem. Soc. 124, 1569 (1977).
-[[nodiscard]] inline std::vector<interruption_result> ici(const vector_d& time, const vector_d& voltage,
-                                                          const vector_d& current, double length,
-                                                          const ici_options& options = {}) {
+template <class = void>
+[[nodiscard]] std::vector<interruption_result> ici(const vector_ref& time, const vector_ref& voltage,
+                                                   const vector_ref& current, double length,
+                                                   const ici_options& options = {}) {
   constexpr const char* function = "valence::echem::gitt::ici";
   const auto check_range = [&](const char* name, double value, bool ok, const char* expected) {
     if (!ok) {
@@ -188,12 +189,23 @@ struct interruption_result {
 /// \param time, voltage, current, options as for ici(); \param cell the electrode (mass, molar
 /// mass, molar volume, area). \returns as ici(). \throws valence::invalid_input as ici() and
 /// diffusion_length().
-[[nodiscard]] inline std::vector<interruption_result> ici(const vector_d& time, const vector_d& voltage,
-                                                          const vector_d& current, const electrode& cell,
-                                                          const ici_options& options = {}) {
+template <class = void>
+[[nodiscard]] std::vector<interruption_result> ici(const vector_ref& time, const vector_ref& voltage,
+                                                   const vector_ref& current, const electrode& cell,
+                                                   const ici_options& options = {}) {
   return ici(time, voltage, current, diffusion_length(cell), options);
 }
 
 }  // namespace valence::echem::gitt
+
+#ifdef VALENCE_COMPILED_LIB
+// Compiled mode: instantiated once, in the valence::compiled library.
+namespace valence::echem::gitt {
+extern template std::vector<interruption_result> ici<>(const vector_ref&, const vector_ref&, const vector_ref&, double,
+                                                       const ici_options&);
+extern template std::vector<interruption_result> ici<>(const vector_ref&, const vector_ref&, const vector_ref&,
+                                                       const electrode&, const ici_options&);
+}  // namespace valence::echem::gitt
+#endif
 
 #endif  // VALENCE_ECHEM_GITT_ICI_HPP

@@ -77,8 +77,9 @@ struct segmentation {
 /// \throws valence::invalid_input on unequal lengths, fewer than 2 samples, non-finite values,
 ///         time not strictly increasing, a rest_fraction outside (0, 1), min_pulse_points < 1, or
 ///         no current pulse at all.
-[[nodiscard]] inline segmentation segment(const vector_d& time, const vector_d& voltage, const vector_d& current,
-                                          const segment_options& options = {}) {
+template <class = void>
+[[nodiscard]] segmentation segment(const vector_ref& time, const vector_ref& voltage, const vector_ref& current,
+                                   const segment_options& options = {}) {
   constexpr const char* function = "valence::echem::gitt::segment";
   valence::echem::detail::check_record(function, time, voltage, current);
   core::check_strictly_increasing(function, "time", time);
@@ -147,5 +148,12 @@ struct segmentation {
 }
 
 }  // namespace valence::echem::gitt
+
+#ifdef VALENCE_COMPILED_LIB
+// Compiled mode: instantiated once, in the valence::compiled library.
+namespace valence::echem::gitt {
+extern template segmentation segment<>(const vector_ref&, const vector_ref&, const vector_ref&, const segment_options&);
+}  // namespace valence::echem::gitt
+#endif
 
 #endif  // VALENCE_ECHEM_GITT_SEGMENT_HPP

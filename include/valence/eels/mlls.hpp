@@ -89,7 +89,7 @@ using window_view = Eigen::Map<const vector_d>;
 // and, for the two-area estimator, its channels and weights.
 struct mlls_plan {
   const mlls_options* options = nullptr;
-  const vector_d* energy = nullptr;
+  vector_d energy;                  // the whole axis (a copy: a plan outlives the caller's view of it)
   core::index_range window;         // the fitted channels
   core::index_range background;     // the channels the two-area estimate reads (empty otherwise)
   bool whole_spectrum = false;      // the log-linear and Poisson estimators read the whole spectrum
@@ -111,7 +111,8 @@ struct mlls_plan {
 };
 
 // The fixed columns' factorisation, once per plan (the engine's fit::detail::fixed_columns).
-inline void factor_fixed_columns(mlls_plan& plan) {
+template <class = void>
+void factor_fixed_columns(mlls_plan& plan) {
   const index varying = plan.options->background == background_treatment::fixed_shape ? plan.k : -1;
   for (index j = 0; j < plan.terms; ++j) {
     if (j != varying) {
@@ -125,8 +126,9 @@ inline void factor_fixed_columns(mlls_plan& plan) {
   plan.fixed.factor(columns);
 }
 
-inline mlls_plan make_mlls_plan(const char* function, const vector_d& energy, const matrix_d& references,
-                                const mlls_options& options) {
+template <class = void>
+mlls_plan make_mlls_plan(const char* function, const vector_ref& energy, const matrix_ref& references,
+                         const mlls_options& options) {
   using core::detail::message;
   core::check_abscissa(function, "energy", energy, 3);
   core::check_finite(function, "references", references);
@@ -146,7 +148,7 @@ inline mlls_plan make_mlls_plan(const char* function, const vector_d& energy, co
   }
   mlls_plan plan;
   plan.options = &options;
-  plan.energy = &energy;
+  plan.energy = energy;
   plan.channel_width = (energy(energy.size() - 1) - energy(0)) / double(energy.size() - 1);
   if (options.background != background_treatment::none) {
     (void)core::select_window(function, "background_window", energy, options.background_window, 3);
@@ -191,7 +193,7 @@ inline mlls_plan make_mlls_plan(const char* function, const vector_d& energy, co
 // power-law estimators or non-negativity, which use the general solvers).
 struct mlls_workspace {
   explicit mlls_workspace(const mlls_plan& plan)
-      : spectrum(plan.energy->size()),
+      : spectrum(plan.energy.size()),
         model(plan.model),
         design(plan.window.size, plan.terms),
         target(plan.window.size),
@@ -227,7 +229,8 @@ struct mlls_workspace {
 // Unweighted or weighted least squares of the model by Householder QR of the equilibrated design
 // (the kernel fit::least_squares_batch uses): nothing allocated. False for a design that fails the
 // engine's rank rule.
-inline bool solve_unconstrained(const mlls_plan& plan, const window_view& target, mlls_workspace& ws) {
+template <class = void>
+bool solve_unconstrained(const mlls_plan& plan, const window_view& target, mlls_workspace& ws) {
   const index m = plan.window.size;
   const index n = plan.terms;
   const bool weighted = plan.options->weighting != mlls_weighting::none;
@@ -278,7 +281,8 @@ inline bool solve_unconstrained(const mlls_plan& plan, const window_view& target
 // of a vectorised exp(), and adds a few ulp to the rounding that exp(-r ln E) itself carries
 // (|r ln E| eps, ~1e-14 at r = 12; measured against std::pow in tests/eels/test_mlls.cpp).
 // Beyond x = 1/2 the exponential is used as it is.
-inline void power_law_column(const mlls_plan& plan, double exponent, double scale, Eigen::Ref<vector_d> out) {
+template <class = void>
+void power_law_column(const mlls_plan& plan, double exponent, double scale, Eigen::Ref<vector_d> out) {
   const double x = std::abs(exponent) * plan.log_half_range;
   if (!(x <= 0.5)) {
     out = (plan.log_energy.array() * -exponent).exp() * scale;
@@ -353,8 +357,9 @@ void residual_sums(const matrix_d& model, const vector_d& b, const window_view& 
 }
 
 // The same sums for any number of columns: fused up to five, by Eigen's expressions beyond.
-inline void residual_sums(const matrix_d& model, const vector_d& b, const window_view& y, const window_view& o,
-                          vector_d& scratch, double& residual_norm2, double& observed_norm2) {
+template <class = void>
+void residual_sums(const matrix_ref& model, const vector_ref& b, const window_view& y, const window_view& o,
+                   vector_d& scratch, double& residual_norm2, double& observed_norm2) {
   switch (model.cols()) {
     case 1:
       return residual_sums<1>(model, b, y, o, residual_norm2, observed_norm2);
@@ -377,7 +382,8 @@ inline void residual_sums(const matrix_d& model, const vector_d& b, const window
 // and of the power-law column p, which changes from spectrum to spectrum, added by the engine's QR
 // update (fit::detail::add_column): O(m f) per spectrum. The residual is formed from the model, as
 // every fit forms it. Nothing is allocated. False for a design that fails the rank rule.
-inline bool solve_projected(const mlls_plan& plan, const window_view& y, mlls_workspace& ws) {
+template <class = void>
+bool solve_projected(const mlls_plan& plan, const window_view& y, mlls_workspace& ws) {
   const index f = plan.fixed.q.cols();
   const index n = plan.terms;
   auto r = ws.design.topLeftCorner(n, n);
@@ -418,7 +424,7 @@ mlls_outcome solve_mlls(const mlls_plan& plan, const Read& read, mlls_workspace&
   ws.power_law = power_law_result{};
   if (options.background != background_treatment::none) {
     if (plan.whole_spectrum) {
-      ws.power_law = power_law_fit(*plan.energy, ws.spectrum, options.background_window, options.power_law);
+      ws.power_law = power_law_fit(plan.energy, ws.spectrum, options.background_window, options.power_law);
     } else {
       detail::two_area_estimate(plan.two_area, ws.spectrum, ws.power_law);
       ws.power_law.binned = options.power_law.binned;
@@ -550,8 +556,9 @@ mlls_outcome solve_mlls(const mlls_plan& plan, const Read& read, mlls_workspace&
 /// **References.** R. D. Leapman, C. R. Swyt, Ultramicroscopy 26, 393 (1988); the EELS study's
 /// model (seeds); G. H. Golub, C. F. Van Loan, *Matrix Computations*, 4th ed. (2013), §6.5 (QR
 /// updating).
-[[nodiscard]] inline mlls_result mlls(const vector_d& energy, const vector_d& spectrum, const matrix_d& references,
-                                      const mlls_options& options) {
+template <class = void>
+[[nodiscard]] mlls_result mlls(const vector_ref& energy, const vector_ref& spectrum, const matrix_ref& references,
+                               const mlls_options& options) {
   constexpr const char* function = "valence::eels::mlls";
   core::check_same_size(function, "spectrum", spectrum, "energy", energy);
   core::check_finite(function, "spectrum", spectrum);
@@ -584,5 +591,12 @@ mlls_outcome solve_mlls(const mlls_plan& plan, const Read& read, mlls_workspace&
 }
 
 }  // namespace valence::eels
+
+#ifdef VALENCE_COMPILED_LIB
+// Compiled mode: instantiated once, in the valence::compiled library.
+namespace valence::eels {
+extern template mlls_result mlls<>(const vector_ref&, const vector_ref&, const matrix_ref&, const mlls_options&);
+}  // namespace valence::eels
+#endif
 
 #endif  // VALENCE_EELS_MLLS_HPP

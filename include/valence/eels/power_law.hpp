@@ -98,7 +98,8 @@ inline index hyperspy_index(double value, double offset, double scale, index siz
 }
 
 // Weights w_i of SciPy's simpson(y, x) over points [first, last) of x (SciPy <= 1.10, even="avg").
-inline vector_d simpson_weights(const vector_d& x, index first, index last) {
+template <class = void>
+vector_d simpson_weights(const vector_ref& x, index first, index last) {
   const index n = last - first;
   vector_d w = vector_d::Zero(n);
   const auto add_simpson = [&](index from, index count, double share) {  // odd count >= 3
@@ -145,8 +146,9 @@ struct two_area_setup {
 };
 
 // HyperSpy's snapping and even-span rule (see power_law_fit); throws when the halves do not fit.
-inline two_area_setup make_two_area_setup(const char* function, const vector_d& energy,
-                                          const core::window<double>& window, bool binned) {
+template <class = void>
+two_area_setup make_two_area_setup(const char* function, const vector_ref& energy, const core::window<double>& window,
+                                   bool binned) {
   using core::detail::format_value;
   const index n = energy.size();
   const double offset = energy(0);
@@ -191,7 +193,8 @@ inline two_area_setup make_two_area_setup(const char* function, const vector_d& 
 // the two integrals, var I = sum w_i^2 c_i, carried through r(I1, I2) and A(r, I2). Sets status
 // non_positive_counts (and leaves NaN) where HyperSpy would return zeros. The sums are Eigen dot
 // products, which vectorise (a spectrum image estimates every pixel).
-inline void two_area_estimate(const two_area_setup& s, const vector_d& counts, power_law_result& r) {
+template <class = void>
+void two_area_estimate(const two_area_setup& s, const vector_ref& counts, power_law_result& r) {
   const auto half1 = counts.segment(s.i1, s.i3 - s.i1);
   const auto half2 = counts.segment(s.i3, s.i2 - s.i3);
   const double area1 = s.w1.dot(half1);
@@ -249,9 +252,10 @@ inline void two_area_estimate(const two_area_setup& s, const vector_d& counts, p
 ///
 /// **References.** R. F. Egerton, *Electron Energy-Loss Spectroscopy in the Electron Microscope*,
 /// 3rd ed. (2011), §4.4.2; F. de la Peña et al., HyperSpy (`PowerLaw.estimate_parameters`).
-[[nodiscard]] inline power_law_result power_law_fit(const vector_d& energy, const vector_d& counts,
-                                                    const core::window<double>& window,
-                                                    const power_law_options& options = {}) {
+template <class = void>
+[[nodiscard]] power_law_result power_law_fit(const vector_ref& energy, const vector_ref& counts,
+                                             const core::window<double>& window,
+                                             const power_law_options& options = {}) {
   constexpr const char* function = "valence::eels::power_law_fit";
   using core::detail::format_value;
   using core::detail::message;
@@ -330,8 +334,9 @@ inline void two_area_estimate(const two_area_setup& s, const vector_d& counts, p
 /// \ingroup eels
 /// \param energy, counts, window as for power_law_fit(); \param method the estimator.
 /// \returns as power_law_fit(). \throws valence::invalid_input as power_law_fit().
-[[nodiscard]] inline power_law_result power_law_fit(const vector_d& energy, const vector_d& counts,
-                                                    const core::window<double>& window, power_law_method method) {
+template <class = void>
+[[nodiscard]] power_law_result power_law_fit(const vector_ref& energy, const vector_ref& counts,
+                                             const core::window<double>& window, power_law_method method) {
   power_law_options options;
   options.method = method;
   return power_law_fit(energy, counts, window, options);
@@ -357,8 +362,9 @@ struct background_subtraction {
 /// \returns background, signal and background error per channel.
 /// \throws valence::invalid_input for unequal lengths, non-finite values, or a fit whose status is
 ///         not ok.
-[[nodiscard]] inline background_subtraction subtract_power_law(const vector_d& energy, const vector_d& counts,
-                                                               const power_law_result& fit) {
+template <class = void>
+[[nodiscard]] background_subtraction subtract_power_law(const vector_ref& energy, const vector_ref& counts,
+                                                        const power_law_result& fit) {
   constexpr const char* function = "valence::eels::subtract_power_law";
   core::check_same_size(function, "counts", counts, "energy", energy);
   core::check_finite(function, "energy", energy);
@@ -386,5 +392,17 @@ struct background_subtraction {
 }
 
 }  // namespace valence::eels
+
+#ifdef VALENCE_COMPILED_LIB
+// Compiled mode: instantiated once, in the valence::compiled library.
+namespace valence::eels {
+extern template power_law_result power_law_fit<>(const vector_ref&, const vector_ref&, const core::window<double>&,
+                                                 const power_law_options&);
+extern template power_law_result power_law_fit<>(const vector_ref&, const vector_ref&, const core::window<double>&,
+                                                 power_law_method);
+extern template background_subtraction subtract_power_law<>(const vector_ref&, const vector_ref&,
+                                                            const power_law_result&);
+}  // namespace valence::eels
+#endif
 
 #endif  // VALENCE_EELS_POWER_LAW_HPP

@@ -94,8 +94,9 @@ struct white_line_result {
 
 namespace detail {
 
-inline void check_white_line_input(const char* function, const vector_d& energy, const vector_d& signal,
-                                   const vector_d& variance) {
+template <class = void>
+void check_white_line_input(const char* function, const vector_ref& energy, const vector_ref& signal,
+                            const vector_ref& variance) {
   core::check_same_size(function, "signal", signal, "energy", energy);
   core::check_same_size(function, "variance", variance, "energy", energy);
   core::check_abscissa(function, "energy", energy, 3);
@@ -109,8 +110,9 @@ inline void check_white_line_input(const char* function, const vector_d& energy,
 
 // Both methods make I(L3) and I(L2) linear in the channels, I = sum a_i S_i: the intensities, the
 // ratio and their errors, var I = sum a_i^2 var_i, with the covariance of the two in the ratio's.
-inline void finish_ratio(const char* function, const vector_d& a3, const vector_d& a2, const vector_d& signal,
-                         const vector_d& variance, white_line_result& out) {
+template <class = void>
+void finish_ratio(const char* function, const vector_ref& a3, const vector_ref& a2, const vector_ref& signal,
+                  const vector_ref& variance, white_line_result& out) {
   out.l3_area = a3.dot(signal);
   out.l2_area = a2.dot(signal);
   if (!(out.l2_area > 0)) {
@@ -156,8 +158,9 @@ inline void finish_ratio(const char* function, const vector_d& a3, const vector_
 ///
 /// **References.** D. H. Pearson, C. C. Ahn, B. Fultz, Phys. Rev. B 47, 8471 (1993);
 /// P. A. van Aken, B. Liebscher, Phys. Chem. Miner. 29, 188 (2002).
-[[nodiscard]] inline white_line_result white_line_ratio(const vector_d& energy, const vector_d& signal,
-                                                        const vector_d& variance, const white_line_options& options) {
+template <class = void>
+[[nodiscard]] white_line_result white_line_ratio(const vector_ref& energy, const vector_ref& signal,
+                                                 const vector_ref& variance, const white_line_options& options) {
   constexpr const char* function = "valence::eels::white_line_ratio";
   using core::detail::format_value;
   using core::detail::message;
@@ -241,9 +244,9 @@ struct second_derivative_options {
 ///
 /// **References.** G. A. Botton, C. C. Ahn, C. J. Humphreys, Ultramicroscopy 59, 93 (1995);
 /// M. Riedl, T. Gemming, K. Wetzig, Ultramicroscopy 106, 284 (2006), for a comparison of methods.
-[[nodiscard]] inline white_line_result white_line_ratio(const vector_d& energy, const vector_d& signal,
-                                                        const vector_d& variance,
-                                                        const second_derivative_options& options) {
+template <class = void>
+[[nodiscard]] white_line_result white_line_ratio(const vector_ref& energy, const vector_ref& signal,
+                                                 const vector_ref& variance, const second_derivative_options& options) {
   constexpr const char* function = "valence::eels::white_line_ratio";
   using core::detail::format_value;
   using core::detail::message;
@@ -331,5 +334,15 @@ struct second_derivative_options {
 }
 
 }  // namespace valence::eels
+
+#ifdef VALENCE_COMPILED_LIB
+// Compiled mode: instantiated once, in the valence::compiled library.
+namespace valence::eels {
+extern template white_line_result white_line_ratio<>(const vector_ref&, const vector_ref&, const vector_ref&,
+                                                     const white_line_options&);
+extern template white_line_result white_line_ratio<>(const vector_ref&, const vector_ref&, const vector_ref&,
+                                                     const second_derivative_options&);
+}  // namespace valence::eels
+#endif
 
 #endif  // VALENCE_EELS_WHITE_LINE_HPP

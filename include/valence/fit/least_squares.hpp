@@ -223,7 +223,7 @@ least_squares_result<Real> solve_least_squares(Eigen::Ref<const matrix_x<Real>> 
 
 }  // namespace valence::fit
 
-#if defined(VALENCE_COMPILED_LIB) && !defined(VALENCE_SOURCE)
+#ifdef VALENCE_COMPILED_LIB
 // Compiled mode: the bodies are instantiated once, in the valence::compiled library.
 namespace valence::fit::detail {
 extern template least_squares_result<float> solve_least_squares<float>(Eigen::Ref<const matrix_x<float>>,

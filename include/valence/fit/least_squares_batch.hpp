@@ -562,7 +562,7 @@ least_squares_batch_result<Real> solve_batch(Eigen::Ref<const matrix_x<Real>> a,
 
 }  // namespace valence::fit
 
-#if defined(VALENCE_COMPILED_LIB) && !defined(VALENCE_SOURCE)
+#ifdef VALENCE_COMPILED_LIB
 // Compiled mode: the bodies are instantiated once, in the valence::compiled library.
 namespace valence::fit::detail {
 extern template least_squares_batch_result<float> solve_batch<float>(Eigen::Ref<const matrix_x<float>>,

@@ -586,7 +586,7 @@ template <typename Residuals, typename Jacobian, typename Derived>
 
 }  // namespace valence::fit
 
-#if defined(VALENCE_COMPILED_LIB) && !defined(VALENCE_SOURCE)
+#ifdef VALENCE_COMPILED_LIB
 // Compiled mode: the solver is instantiated once, in the valence::compiled library.
 namespace valence::fit::detail {
 extern template levenberg_marquardt_result<float> levenberg_marquardt_impl<float>(

@@ -196,7 +196,8 @@ class lineshape_model {
   ///         model has no component or no free parameter, the solver options carry bounds, or the
   ///         model is not finite at the start (e.g. a width that is not positive); and as
   ///         levenberg_marquardt() does.
-  [[nodiscard]] lineshape_fit fit(const vector_d& x, const vector_d& y,
+  template <class = void>
+  [[nodiscard]] lineshape_fit fit(const vector_ref& x, const vector_ref& y,
                                   const lineshape_fit_options& options = {}) const {
     constexpr const char* function = "valence::fit::lineshape_model::fit";
     check_fit_inputs(function, x, y, options);
@@ -395,5 +396,13 @@ class lineshape_model {
 };
 
 }  // namespace valence::fit
+
+#ifdef VALENCE_COMPILED_LIB
+// Compiled mode: instantiated once, in the valence::compiled library.
+namespace valence::fit {
+extern template lineshape_fit lineshape_model::fit<>(const vector_ref&, const vector_ref&,
+                                                     const lineshape_fit_options&) const;
+}  // namespace valence::fit
+#endif
 
 #endif  // VALENCE_FIT_LINESHAPE_MODEL_HPP

@@ -194,8 +194,9 @@ struct target_transform_result {
 ///
 /// **References.** E. R. Malinowski, Anal. Chim. Acta 103, 339 (1978); *Factor Analysis in
 /// Chemistry*, 3rd ed. (2002), §5.4.
-[[nodiscard]] inline target_transform_result target_transform(const pca_result& model, const vector_d& target, index k,
-                                                              double target_error = 0) {
+template <class = void>
+[[nodiscard]] target_transform_result target_transform(const pca_result& model, const vector_ref& target, index k,
+                                                       double target_error = 0) {
   constexpr const char* function = "valence::fit::target_transform";
   core::check_same_size(function, "target", target, "model.mean", model.mean);
   core::check_finite(function, "target", target);
@@ -225,5 +226,12 @@ struct target_transform_result {
 }
 
 }  // namespace valence::fit
+
+#ifdef VALENCE_COMPILED_LIB
+// Compiled mode: instantiated once, in the valence::compiled library.
+namespace valence::fit {
+extern template target_transform_result target_transform<>(const pca_result&, const vector_ref&, index, double);
+}  // namespace valence::fit
+#endif
 
 #endif  // VALENCE_FIT_PCA_HPP

@@ -34,7 +34,8 @@ struct l23_edge {
 /// below L3, so a pre-edge window sees no edge.
 /// \ingroup synth
 /// \param energy eV. \param edge the shape. \returns counts per channel.
-[[nodiscard]] inline vector_d l23_reference(const vector_d& energy, const l23_edge& edge) {
+template <class = void>
+[[nodiscard]] vector_d l23_reference(const vector_ref& energy, const l23_edge& edge) {
   vector_d out(energy.size());
   for (index i = 0; i < energy.size(); ++i) {
     const double e = energy(i);
@@ -82,7 +83,8 @@ struct eels_image {
 /// \ingroup synth
 /// \param model axis, size, background, references, fraction map and noise.
 /// \returns the energies, the image, the references and the true fraction map.
-[[nodiscard]] inline eels_image synthetic_eels_image(const eels_image_model& model) {
+template <class = void>
+[[nodiscard]] eels_image synthetic_eels_image(const eels_image_model& model) {
   eels_image out;
   out.energy = model.offset + model.step * vector_d::LinSpaced(model.channels, 0, double(model.channels - 1)).array();
   out.references.resize(model.channels, 2);
@@ -110,5 +112,13 @@ struct eels_image {
 }
 
 }  // namespace valence::synth
+
+#ifdef VALENCE_COMPILED_LIB
+// Compiled mode: instantiated once, in the valence::compiled library.
+namespace valence::synth {
+extern template vector_d l23_reference<>(const vector_ref&, const l23_edge&);
+extern template eels_image synthetic_eels_image<>(const eels_image_model&);
+}  // namespace valence::synth
+#endif
 
 #endif  // VALENCE_SYNTH_EELS_HPP

@@ -160,7 +160,8 @@ struct gitt_record {
 ///         diffusivity is not positive and finite, the resistance or noise is negative, there are
 ///         no steps, the initial content is not in (0, 1), the current is zero, the stoichiometry
 ///         leaves (0, 1) during the record, or the record would exceed 1e8 samples.
-[[nodiscard]] inline gitt_record synthetic_gitt(const gitt_experiment& e) {
+template <class = void>
+[[nodiscard]] gitt_record synthetic_gitt(const gitt_experiment& e) {
   constexpr const char* function = "valence::synth::synthetic_gitt";
   core::check_positive_value(function, "diffusivity", e.diffusivity, "cm^2/s");
   core::check_positive_value(function, "size", e.size, "cm");
@@ -244,5 +245,12 @@ struct gitt_record {
 }
 
 }  // namespace valence::synth
+
+#ifdef VALENCE_COMPILED_LIB
+// Compiled mode: instantiated once, in the valence::compiled library.
+namespace valence::synth {
+extern template gitt_record synthetic_gitt<>(const gitt_experiment&);
+}  // namespace valence::synth
+#endif
 
 #endif  // VALENCE_SYNTH_GITT_HPP

@@ -38,7 +38,8 @@ namespace detail {
 // ordered-points selection also drops the last point), sort the steps, average the next ten.
 // With fewer than 100 points the selection is empty and Larch's mean is NaN; the caller's
 // min/max then choose 1 eV, and so do we.
-inline double find_energy_step(const vector_x<double>& en) {
+template <class = void>
+double find_energy_step(const vector_ref& en) {
   const index n = en.size();
   const index skip = static_cast<index>(0.01 * double(n));
   if (skip == 0) {
@@ -71,7 +72,8 @@ struct e0_pass {
 // successor is in order, which on sorted input drops the last point: reproduced. The derivative
 // (optionally smoothed with a Lorentzian of width estep) is normalised to [0, 1] over the interior
 // and E0 is the largest value with both neighbours above a threshold (a guard against glitches).
-inline e0_pass find_e0_pass(const vector_x<double>& energy, const vector_x<double>& mu, double estep, bool use_smooth) {
+template <class = void>
+e0_pass find_e0_pass(const vector_ref& energy, const vector_ref& mu, double estep, bool use_smooth) {
   const index n = energy.size() - 1;
   const vector_x<double> en = energy.head(n);
   const vector_x<double> m = mu.head(n);

@@ -117,7 +117,8 @@ struct lcf_result {
 namespace detail {
 
 // The window's points, Larch's rule: [index_of(lower), index_of(upper)].
-inline core::index_range lcf_window(const char* function, const vector_d& energy, const lcf_options& o) {
+template <class = void>
+core::index_range lcf_window(const char* function, const vector_ref& energy, const lcf_options& o) {
   const double origin = o.e0 ? *o.e0 : 0.0;
   const double lower = o.window.lower + origin;
   const double upper = o.window.upper + origin;
@@ -153,8 +154,9 @@ struct lcf_interpolant {
   }
 };
 
-inline std::vector<lcf_interpolant> lcf_prepare(const char* function, const std::vector<lcf_standard>& standards,
-                                                const lcf_options& o) {
+template <class = void>
+std::vector<lcf_interpolant> lcf_prepare(const char* function, const std::vector<lcf_standard>& standards,
+                                         const lcf_options& o) {
   std::vector<lcf_interpolant> out;
   for (const auto& s : standards) {
     const std::string label = "standard '" + s.name + "'";
@@ -178,8 +180,9 @@ inline std::vector<lcf_interpolant> lcf_prepare(const char* function, const std:
 }
 
 // The standards on the (shifted) window energies; throws a clear error when one does not cover them.
-inline matrix_d lcf_design(const char* function, const std::vector<lcf_interpolant>& standards, const vector_d& energy,
-                           const vector_d& shifts, bool extrapolate) {
+template <class = void>
+matrix_d lcf_design(const char* function, const std::vector<lcf_interpolant>& standards, const vector_ref& energy,
+                    const vector_ref& shifts, bool extrapolate) {
   matrix_d a(energy.size(), static_cast<index>(standards.size()));
   for (std::size_t j = 0; j < standards.size(); ++j) {
     const double shift = shifts.size() == 0 ? 0.0 : shifts(shifts.size() == 1 ? 0 : static_cast<index>(j));
@@ -226,7 +229,8 @@ struct lcf_problem {
 };
 
 // Everything but the data (which lcf() sets; lcf_batch() has many).
-inline lcf_problem lcf_make_problem(const char* function, const vector_d& energy, const lcf_options& o) {
+template <class = void>
+lcf_problem lcf_make_problem(const char* function, const vector_ref& energy, const lcf_options& o) {
   const auto window = lcf_window(function, energy, o);
   lcf_problem p;
   p.window = window;
@@ -251,12 +255,14 @@ inline lcf_problem lcf_make_problem(const char* function, const vector_d& energy
 }
 
 // The array fitted: the data, or their derivative (numpy-style gradient).
-inline vector_d lcf_array(const vector_d& mu, const vector_d& energy, const lcf_options& o) {
-  return o.derivative ? vector_d(core::gradient(mu, energy)) : mu;
+template <class = void>
+vector_d lcf_array(const vector_ref& mu, const vector_ref& energy, const lcf_options& o) {
+  return o.derivative ? vector_d(core::gradient(mu, energy)) : vector_d(mu);
 }
 
 // Parameters of a fit with `standards` standards: free weights, shifts and background terms.
-inline void lcf_check_points(const char* function, const lcf_problem& p, index standards, const lcf_options& o) {
+template <class = void>
+void lcf_check_points(const char* function, const lcf_problem& p, index standards, const lcf_options& o) {
   const index shifts = o.shift == lcf_shift::none ? 0 : (o.shift == lcf_shift::shared ? 1 : standards);
   const index total = standards - (o.sum_to_one ? 1 : 0) + shifts + p.background.cols();
   if (p.window.size <= total) {
@@ -268,7 +274,8 @@ inline void lcf_check_points(const char* function, const lcf_problem& p, index s
 
 // The constrained weights of the reduced problem, with the unscaled covariance (lcf_finish scales
 // it by the fit's own reduced chi^2).
-inline fit::least_squares_options<double> lcf_solver_options(const lcf_options& o, index standards) {
+template <class = void>
+fit::least_squares_options<double> lcf_solver_options(const lcf_options& o, index standards) {
   fit::least_squares_options<double> ls;
   if (o.sum_to_one) {
     ls.sum_to = 1.0;
@@ -279,7 +286,8 @@ inline fit::least_squares_options<double> lcf_solver_options(const lcf_options& 
   return ls;
 }
 
-inline invalid_input lcf_cannot_fit(const char* function, const std::string& why) {
+template <class = void>
+invalid_input lcf_cannot_fit(const char* function, const std::string& why) {
   return invalid_input(core::detail::message(function, "the standards cannot be fitted: " + why));
 }
 
@@ -297,9 +305,9 @@ fit::least_squares_result<double> lcf_weights(const char* function, const Eigen:
 // (which become the result's w_j s_j): curves, background coefficients, statistics over the whole
 // window, and the covariance scaled by chi^2 over the fit's degrees of freedom (which count shifts
 // and background terms, as Larch's do).
-inline lcf_result lcf_finish(const lcf_problem& p, matrix_d components, const vector_d& weights,
-                             const matrix_d& unscaled_covariance, index weight_parameters, index shifts,
-                             bool sum_to_one) {
+template <class = void>
+lcf_result lcf_finish(const lcf_problem& p, matrix_d components, const vector_ref& weights,
+                      const matrix_ref& unscaled_covariance, index weight_parameters, index shifts, bool sum_to_one) {
   lcf_result out;
   out.energy = p.energy;
   out.data = p.data;
@@ -359,8 +367,9 @@ inline lcf_result lcf_finish(const lcf_problem& p, matrix_d components, const ve
 /// recovered within their reported errors (tests/xas/test_lcf.cpp).
 ///
 /// **Reference.** G. H. Golub, V. Pereyra, SIAM J. Numer. Anal. 10, 413 (1973) (variable projection).
-[[nodiscard]] inline lcf_result lcf(const vector_d& energy, const vector_d& mu,
-                                    const std::vector<lcf_standard>& standards, const lcf_options& options = {}) {
+template <class = void>
+[[nodiscard]] lcf_result lcf(const vector_ref& energy, const vector_ref& mu, const std::vector<lcf_standard>& standards,
+                             const lcf_options& options = {}) {
   constexpr const char* function = "valence::xas::lcf";
   core::check_same_size(function, "mu", mu, "energy", energy);
   core::check_finite(function, "energy", energy);
@@ -421,5 +430,13 @@ inline lcf_result lcf_finish(const lcf_problem& p, matrix_d components, const ve
 }
 
 }  // namespace valence::xas
+
+#ifdef VALENCE_COMPILED_LIB
+// Compiled mode: instantiated once, in the valence::compiled library.
+namespace valence::xas {
+extern template lcf_result lcf<>(const vector_ref&, const vector_ref&, const std::vector<lcf_standard>&,
+                                 const lcf_options&);
+}  // namespace valence::xas
+#endif
 
 #endif  // VALENCE_XAS_LCF_HPP

@@ -63,10 +63,11 @@ namespace detail {
 // The subset fits of lcf_all: each combination S of standards is min ||R_S w - z|| on columns of the
 // one triangular factor R of all the standards, solved by a small allocation-free solver per
 // combination size. Fits combinations [begin, end) (sizes ascending) into `fits`.
-inline void lcf_fit_subsets(const char* function, const lcf_problem& problem, const matrix_d& design,
-                            const matrix_d& triangular, const vector_d& z, const std::vector<lcf_standard>& standards,
-                            const std::vector<std::vector<index>>& combinations, std::size_t begin, std::size_t end,
-                            const lcf_options& o, std::vector<lcf_result>& fits) {
+template <class = void>
+void lcf_fit_subsets(const char* function, const lcf_problem& problem, const matrix_ref& design,
+                     const matrix_ref& triangular, const vector_ref& z, const std::vector<lcf_standard>& standards,
+                     const std::vector<std::vector<index>>& combinations, std::size_t begin, std::size_t end,
+                     const lcf_options& o, std::vector<lcf_result>& fits) {
   std::optional<fit::detail::small_least_squares<double>> solver;
   fit::detail::constraint_set<double> constraints;
   index budget = 0;
@@ -113,8 +114,9 @@ inline void lcf_fit_subsets(const char* function, const lcf_problem& problem, co
 
 // Every combination of min..max of n indices (ascending, by size then lexicographically) that
 // contains all the required ones.
-inline std::vector<std::vector<index>> combinations_with(index n, index min_size, index max_size,
-                                                         const std::vector<bool>& required) {
+template <class = void>
+std::vector<std::vector<index>> combinations_with(index n, index min_size, index max_size,
+                                                  const std::vector<bool>& required) {
   std::vector<std::vector<index>> out;
   for (index k = min_size; k <= max_size; ++k) {
     std::vector<index> pick(static_cast<std::size_t>(k));
@@ -174,10 +176,10 @@ inline std::vector<std::vector<index>> combinations_with(index n, index min_size
 /// **Performance.** 8 standards, every combination of 2–4 (154 fits), 200 points: 0.6 ms per
 /// spectrum on one core and 0.37 ms on two, 10–17× one lcf() call per combination
 /// (benchmarks/bench_lcf_all.cpp, docs/performance.md).
-[[nodiscard]] inline std::vector<lcf_all_entry> lcf_all(const vector_d& energy, const vector_d& mu,
-                                                        const std::vector<lcf_standard>& standards,
-                                                        const lcf_options& options = {},
-                                                        const lcf_all_options& all = {}) {
+template <class = void>
+[[nodiscard]] std::vector<lcf_all_entry> lcf_all(const vector_ref& energy, const vector_ref& mu,
+                                                 const std::vector<lcf_standard>& standards,
+                                                 const lcf_options& options = {}, const lcf_all_options& all = {}) {
   constexpr const char* function = "valence::xas::lcf_all";
   const auto n = static_cast<index>(standards.size());
   if (all.min_standards < 1 || all.min_standards > all.max_standards || all.max_standards > n) {
@@ -285,5 +287,14 @@ inline std::vector<std::vector<index>> combinations_with(index n, index min_size
 }
 
 }  // namespace valence::xas
+
+#ifdef VALENCE_COMPILED_LIB
+// Compiled mode: instantiated once, in the valence::compiled library.
+namespace valence::xas {
+extern template std::vector<lcf_all_entry> lcf_all<>(const vector_ref&, const vector_ref&,
+                                                     const std::vector<lcf_standard>&, const lcf_options&,
+                                                     const lcf_all_options&);
+}  // namespace valence::xas
+#endif
 
 #endif  // VALENCE_XAS_LCF_ALL_HPP

@@ -67,9 +67,9 @@ struct merged_scans {
 ///         a grid that leaves the overlap or is not strictly increasing.
 ///
 /// **Reference.** B. P. Welford, Technometrics 4, 419 (1962).
-[[nodiscard]] inline merged_scans merge_scans(const std::vector<vector_x<double>>& energies,
-                                              const std::vector<vector_x<double>>& mus,
-                                              const merge_options& options = {}) {
+template <class = void>
+[[nodiscard]] merged_scans merge_scans(const std::vector<vector_x<double>>& energies,
+                                       const std::vector<vector_x<double>>& mus, const merge_options& options = {}) {
   constexpr const char* function = "valence::xas::merge_scans";
   using core::detail::format_value;
   using core::detail::message;
@@ -139,5 +139,13 @@ struct merged_scans {
 }
 
 }  // namespace valence::xas
+
+#ifdef VALENCE_COMPILED_LIB
+// Compiled mode: instantiated once, in the valence::compiled library.
+namespace valence::xas {
+extern template merged_scans merge_scans<>(const std::vector<vector_x<double>>&, const std::vector<vector_x<double>>&,
+                                           const merge_options&);
+}  // namespace valence::xas
+#endif
 
 #endif  // VALENCE_XAS_MERGE_HPP

@@ -97,12 +97,14 @@ struct stack_operators {
   vector_x<double> step_row;  // b_post(ie0)
 };
 
-inline matrix_x<double> pseudo_inverse(const matrix_x<double>& a) {
+template <class = void>
+matrix_x<double> pseudo_inverse(const matrix_ref& a) {
   const matrix_x<double> identity = matrix_x<double>::Identity(a.rows(), a.rows());
   return fit::least_squares_batch(a, identity).coefficients;
 }
 
-inline stack_operators make_stack_operators(const vector_x<double>& e, double e0, const pre_edge_options& options) {
+template <class = void>
+stack_operators make_stack_operators(const vector_ref& e, double e0, const pre_edge_options& options) {
   stack_operators op;
   op.ie0 = core::index_nearest(e, e0);
   const auto plan = plan_normalization(e, e0, op.ie0, options);

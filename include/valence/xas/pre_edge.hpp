@@ -76,7 +76,8 @@ namespace detail {
 
 // Rows [first, last) of the polynomial basis of degree `degree` in energies mapped onto [-1, 1]
 // over that window, evaluated at every energy of e.
-inline matrix_x<double> mapped_basis(const vector_x<double>& e, index first, index last, int degree) {
+template <class = void>
+matrix_x<double> mapped_basis(const vector_ref& e, index first, index last, int degree) {
   const double low = e(first);
   const double high = e(last - 1);
   const double scale = high > low ? 2.0 / (high - low) : 1.0;
@@ -95,8 +96,8 @@ inline matrix_x<double> mapped_basis(const vector_x<double>& e, index first, ind
 // Least-squares polynomial of degree `degree` through (e, y) over points [first, last), in
 // energies mapped onto [-1, 1] (numpy Polynomial.fit style, well conditioned at 8000 eV),
 // evaluated at every energy of e.
-inline vector_x<double> polynomial_fit(const vector_x<double>& e, index first, index last, const vector_x<double>& y,
-                                       int degree) {
+template <class = void>
+vector_x<double> polynomial_fit(const vector_ref& e, index first, index last, const vector_ref& y, int degree) {
   const matrix_x<double> basis = mapped_basis(e, first, last, degree);
   const auto fit = fit::least_squares(basis.middleRows(first, last - first), y.segment(first, last - first));
   return basis * fit.coefficients;
@@ -108,7 +109,8 @@ inline double round_half_even(double x) {
 }
 
 // The checks of pre_edge_options that do not depend on mu.
-inline void check_pre_edge_options(const char* function, const pre_edge_options& options, const vector_x<double>& e) {
+template <class = void>
+void check_pre_edge_options(const char* function, const pre_edge_options& options, const vector_ref& e) {
   using core::detail::format_value;
   using core::detail::message;
   if (options.nnorm && (*options.nnorm < 0 || *options.nnorm > 5)) {
@@ -139,8 +141,8 @@ struct normalization_plan {
   index post_first, post_last;  // post-edge fit points [post_first, post_last)
 };
 
-inline normalization_plan plan_normalization(const vector_x<double>& e, double e0, index ie0,
-                                             const pre_edge_options& options) {
+template <class = void>
+normalization_plan plan_normalization(const vector_ref& e, double e0, index ie0, const pre_edge_options& options) {
   const index n = e.size();
   normalization_plan plan{};
   double pre1 = options.pre1

@@ -17,7 +17,8 @@
 namespace valence::echem::detail {
 
 // Equal lengths, at least two samples, all finite (the order of the times is the caller's rule).
-inline void check_record(const char* function, const vector_d& time, const vector_d& voltage, const vector_d& current) {
+template <class = void>
+void check_record(const char* function, const vector_ref& time, const vector_ref& voltage, const vector_ref& current) {
   core::check_same_size(function, "voltage", voltage, "time", time);
   core::check_same_size(function, "current", current, "time", time);
   core::check_min_size(function, "time", time, 2);

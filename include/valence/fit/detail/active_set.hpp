@@ -412,7 +412,7 @@ class active_set_solver {
 
 }  // namespace valence::fit::detail
 
-#if defined(VALENCE_COMPILED_LIB) && !defined(VALENCE_SOURCE)
+#ifdef VALENCE_COMPILED_LIB
 // Compiled mode: instantiated once, in the valence::compiled library.
 namespace valence::fit::detail {
 extern template class active_set_solver<float>;

@@ -195,7 +195,7 @@ bool add_column(const fixed_columns<Real>& fixed, const Real* y, const Real* p, 
 
 }  // namespace valence::fit::detail
 
-#if defined(VALENCE_COMPILED_LIB) && !defined(VALENCE_SOURCE)
+#ifdef VALENCE_COMPILED_LIB
 // Compiled mode: instantiated once, in the valence::compiled library.
 namespace valence::fit::detail {
 extern template struct fixed_columns<double>;

@@ -212,7 +212,7 @@ design_factorization<Real> factorize_design(const char* function, Eigen::Ref<con
 
 }  // namespace valence::fit::detail
 
-#if defined(VALENCE_COMPILED_LIB) && !defined(VALENCE_SOURCE)
+#ifdef VALENCE_COMPILED_LIB
 // Compiled mode: instantiated once, in the valence::compiled library.
 namespace valence::fit::detail {
 extern template design_factorization<float> factorize_design<float>(const char*, Eigen::Ref<const matrix_x<float>>,

@@ -246,7 +246,7 @@ void inverse_gram(const MatR& r, MatInv& inv, MatOut& out) {
 
 }  // namespace valence::fit::detail
 
-#if defined(VALENCE_COMPILED_LIB) && !defined(VALENCE_SOURCE)
+#ifdef VALENCE_COMPILED_LIB
 // Compiled mode: instantiated once, in the valence::compiled library.
 namespace valence::fit::detail {
 extern template class householder_qr<float>;

@@ -109,7 +109,7 @@ class small_least_squares {
 
 }  // namespace valence::fit::detail
 
-#if defined(VALENCE_COMPILED_LIB) && !defined(VALENCE_SOURCE)
+#ifdef VALENCE_COMPILED_LIB
 // Compiled mode: instantiated once, in the valence::compiled library.
 namespace valence::fit::detail {
 extern template class small_least_squares<double>;
