@@ -2,16 +2,20 @@
 // Prints the exact bits (hexadecimal floating point) of a representative set of fits. The program
 // is built twice, header-only and against valence::compiled, and CTest compares the two outputs:
 // both modes must give bit-identical results.
+#include <valence/echem/gitt_analyze.hpp>
 #include <valence/eels/mlls.hpp>
 #include <valence/fit/least_squares.hpp>
 #include <valence/fit/least_squares_batch.hpp>
 #include <valence/fit/levenberg_marquardt.hpp>
+#include <valence/io/msa.hpp>
+#include <valence/synth/gitt.hpp>
 #include <valence/xas/lcf.hpp>
 
 #include <Eigen/Core>
 
 #include <cmath>
 #include <cstdio>
+#include <sstream>
 #include <vector>
 
 namespace {
@@ -102,5 +106,31 @@ int main() {
   const auto mlls = valence::eels::mlls(loss, counts, references, options);
   print("mlls", mlls.coefficients);
   print("mlls.fractions", mlls.fractions);
+
+  // A synthetic GITT record (noise-free: no random numbers) and its Weppner-Huggins analysis.
+  valence::synth::gitt_experiment experiment;
+  experiment.steps = 3;
+  const auto record = valence::synth::synthetic_gitt(experiment);
+  valence::echem::gitt::electrode cell;
+  cell.mass = experiment.mass;
+  cell.molar_mass = experiment.molar_mass;
+  cell.molar_volume = experiment.molar_volume;
+  cell.area = 3.0 * experiment.mass * experiment.molar_volume / (experiment.molar_mass * experiment.size);
+  const auto steps = valence::echem::gitt::analyze(record.time, record.voltage, record.current, cell);
+  Eigen::VectorXd diffusivities(static_cast<Eigen::Index>(steps.size()));
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    diffusivities(static_cast<Eigen::Index>(i)) = steps[i].diffusivity;
+  }
+  print("gitt.diffusivity", diffusivities);
+
+  // The MSA reader on a file written by the MSA writer: the same numbers back, in both modes.
+  valence::io::msa_spectrum spectrum;
+  spectrum.datatype = "XY";
+  spectrum.x = loss.head(8);
+  spectrum.y = counts.head(8);
+  std::stringstream file;
+  valence::io::write_msa(file, spectrum);
+  const auto read = valence::io::read_msa(file, "fingerprint.msa");
+  print("msa.y", read.y);
   return 0;
 }

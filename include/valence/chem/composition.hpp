@@ -473,10 +473,18 @@ class formula_parser {
 /// \throws valence::invalid_input for an empty formula, an unknown element (with the nearest valid
 ///         symbol), unbalanced or empty brackets, a charge, or any unexpected character; the message
 ///         gives the position and the text read so far.
-[[nodiscard]] inline composition parse_formula(std::string_view text) {
+template <class = void>
+[[nodiscard]] composition parse_formula(std::string_view text) {
   return detail::formula_parser(text).parse();
 }
 
 }  // namespace valence::chem
+
+#ifdef VALENCE_COMPILED_LIB
+// Compiled mode: instantiated once, in the valence::compiled library.
+namespace valence::chem {
+extern template composition parse_formula<>(std::string_view);
+}  // namespace valence::chem
+#endif
 
 #endif  // VALENCE_CHEM_COMPOSITION_HPP

@@ -92,7 +92,8 @@ struct state_candidates {
   }
 };
 
-inline std::vector<state_candidates> candidate_states(const composition& c, const oxidation_guess_options& options) {
+template <class = void>
+std::vector<state_candidates> candidate_states(const composition& c, const oxidation_guess_options& options) {
   constexpr const char* function = "valence::chem::oxidation_state_guesses";
   for (std::size_t i = 0; i < options.allowed.size(); ++i) {
     const auto& override_states = options.allowed[i];
@@ -281,8 +282,9 @@ inline constexpr double max_state_combinations = 1e7;
 /// \throws valence::invalid_input for an empty composition, a non-finite charge, a non-positive or
 ///         non-finite tolerance, or allowed states that name an absent element, are empty or are given
 ///         twice for one element, or more than max_state_combinations combinations of candidates.
-[[nodiscard]] inline std::vector<oxidation_state_guess> oxidation_state_guesses(
-    const composition& c, const oxidation_guess_options& options = {}) {
+template <class = void>
+[[nodiscard]] std::vector<oxidation_state_guess> oxidation_state_guesses(const composition& c,
+                                                                         const oxidation_guess_options& options = {}) {
   constexpr const char* function = "valence::chem::oxidation_state_guesses";
   if (c.total_atoms() <= 0) {
     throw invalid_input(core::detail::message(function, "the composition is empty; expected at least one element"));
@@ -336,5 +338,13 @@ inline constexpr double max_state_combinations = 1e7;
 }
 
 }  // namespace valence::chem
+
+#ifdef VALENCE_COMPILED_LIB
+// Compiled mode: instantiated once, in the valence::compiled library.
+namespace valence::chem {
+extern template std::vector<oxidation_state_guess> oxidation_state_guesses<>(const composition&,
+                                                                             const oxidation_guess_options&);
+}  // namespace valence::chem
+#endif
 
 #endif  // VALENCE_CHEM_OXIDATION_GUESSES_HPP

@@ -57,7 +57,8 @@ struct biologic_file {
 ///         line N holds no names, or a data row is malformed (a field that is not a number, a different field count).
 ///
 /// **Reference.** BioLogic EC-Lab software user's manual, "Export as text" (`.mpt` layout).
-[[nodiscard]] inline biologic_file read_biologic_mpt(std::istream& in, const std::string& source) {
+template <class = void>
+[[nodiscard]] biologic_file read_biologic_mpt(std::istream& in, const std::string& source) {
   const std::string text = detail::read_all(in);
   detail::line_cursor lines(text);
   std::string_view line;
@@ -107,11 +108,20 @@ struct biologic_file {
 /// \ingroup io
 /// \param path the file. \returns the settings block and the labelled columns.
 /// \throws valence::parse_error as the stream form, or when the file cannot be opened (line 0).
-[[nodiscard]] inline biologic_file read_biologic_mpt(const std::string& path) {
+template <class = void>
+[[nodiscard]] biologic_file read_biologic_mpt(const std::string& path) {
   auto in = detail::open_input(path, "a readable EC-Lab .mpt export");
   return read_biologic_mpt(in, path);
 }
 
 }  // namespace valence::io
+
+#ifdef VALENCE_COMPILED_LIB
+// Compiled mode: instantiated once, in the valence::compiled library.
+namespace valence::io {
+extern template biologic_file read_biologic_mpt<>(std::istream&, const std::string&);
+extern template biologic_file read_biologic_mpt<>(const std::string&);
+}  // namespace valence::io
+#endif
 
 #endif  // VALENCE_IO_BIOLOGIC_HPP

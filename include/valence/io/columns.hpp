@@ -120,7 +120,8 @@ inline std::vector<std::string> to_labels(const std::vector<std::string_view>& f
   return labels;
 }
 
-inline column_table parse_columns(std::string_view text, const std::string& source, const column_options& options) {
+template <class = void>
+column_table parse_columns(std::string_view text, const std::string& source, const column_options& options) {
   constexpr const char* function = "valence::io::read_columns";
   if ((options.decimal != '.' && options.decimal != ',') || options.decimal == options.delimiter) {
     throw invalid_input(core::detail::message(function, "options.decimal is '" + std::string(1, options.decimal) +
@@ -235,8 +236,9 @@ inline column_table parse_columns(std::string_view text, const std::string& sour
 ///         a data line has a different number of fields than the first, or there are no data.
 /// \throws valence::invalid_input if the options are inconsistent (decimal mark other than '.'
 ///         or ',', or equal to the delimiter).
-[[nodiscard]] inline column_table read_columns(std::istream& in, const std::string& source,
-                                               const column_options& options = {}) {
+template <class = void>
+[[nodiscard]] column_table read_columns(std::istream& in, const std::string& source,
+                                        const column_options& options = {}) {
   const std::string text = detail::read_all(in);
   return detail::parse_columns(text, source, options);
 }
@@ -247,11 +249,20 @@ inline column_table parse_columns(std::string_view text, const std::string& sour
 /// \returns the labels, the comments and the values.
 /// \throws valence::parse_error as the stream form, or when the file cannot be opened (line 0).
 /// \throws valence::invalid_input for inconsistent options.
-[[nodiscard]] inline column_table read_columns(const std::string& path, const column_options& options = {}) {
+template <class = void>
+[[nodiscard]] column_table read_columns(const std::string& path, const column_options& options = {}) {
   auto in = detail::open_input(path, "a readable text table");
   return read_columns(in, path, options);
 }
 
 }  // namespace valence::io
+
+#ifdef VALENCE_COMPILED_LIB
+// Compiled mode: instantiated once, in the valence::compiled library.
+namespace valence::io {
+extern template column_table read_columns<>(std::istream&, const std::string&, const column_options&);
+extern template column_table read_columns<>(const std::string&, const column_options&);
+}  // namespace valence::io
+#endif
 
 #endif  // VALENCE_IO_COLUMNS_HPP

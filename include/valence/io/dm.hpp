@@ -543,14 +543,16 @@ class dm_parser {
 ///
 /// **Reference.** The DM3/DM4 layout as documented by C. Boothroyd (DM3) and in Gatan's DM4
 /// notes; image calibrations as HyperSpy/RosettaSciIO interpret them (offset = −origin · scale).
-[[nodiscard]] inline dm_file read_dm(std::istream& in, const std::string& source) {
+template <class = void>
+[[nodiscard]] dm_file read_dm(std::istream& in, const std::string& source) {
   return detail::dm_parser(in, source).parse();
 }
 
 /// \brief Reads the tag tree of a DM3 or DM4 file. \ingroup io
 /// \param path the file. \returns as the stream form.
 /// \throws valence::parse_error as the stream form, or when the file cannot be opened (offset 0).
-[[nodiscard]] inline dm_file read_dm(const std::string& path) {
+template <class = void>
+[[nodiscard]] dm_file read_dm(const std::string& path) {
   auto in = detail::open_input(path, "a readable DM3/DM4 file");
   return read_dm(in, path);
 }
@@ -620,5 +622,13 @@ template <typename T = double>
 }
 
 }  // namespace valence::io
+
+#ifdef VALENCE_COMPILED_LIB
+// Compiled mode: instantiated once, in the valence::compiled library.
+namespace valence::io {
+extern template dm_file read_dm<>(std::istream&, const std::string&);
+extern template dm_file read_dm<>(const std::string&);
+}  // namespace valence::io
+#endif
 
 #endif  // VALENCE_IO_DM_HPP

@@ -76,7 +76,8 @@ struct msa_spectrum {
 ///         NPOINTS, an absurd NPOINTS (more than 1e8), or a file that ends before `#ENDOFDATA`.
 ///
 /// **Reference.** ISO 22029:2012; the EMSA/MAS format of Microscopy Society of America (1991).
-[[nodiscard]] inline msa_spectrum read_msa(std::istream& in, const std::string& source) {
+template <class = void>
+[[nodiscard]] msa_spectrum read_msa(std::istream& in, const std::string& source) {
   msa_spectrum out;
   std::size_t line_number = 0;
   std::string line;
@@ -233,7 +234,8 @@ struct msa_spectrum {
 /// \ingroup io
 /// \param path the file. \returns as read_msa(std::istream&, const std::string&).
 /// \throws valence::parse_error when the file cannot be opened (line 0) or read as EMSA/MAS.
-[[nodiscard]] inline msa_spectrum read_msa(const std::string& path) {
+template <class = void>
+[[nodiscard]] msa_spectrum read_msa(const std::string& path) {
   auto in = detail::open_input(path, "a readable EMSA/MAS file");
   return read_msa(in, path);
 }
@@ -248,7 +250,8 @@ struct msa_spectrum {
 /// \param out the stream. \param s the spectrum (keywords such as TITLE, XUNITS, YUNITS are kept).
 /// \throws valence::invalid_input if x and y differ in length, are empty or not finite, the
 ///         datatype is neither Y nor XY, or DATATYPE Y comes with non-uniform x.
-inline void write_msa(std::ostream& out, const msa_spectrum& s) {
+template <class = void>
+void write_msa(std::ostream& out, const msa_spectrum& s) {
   constexpr const char* function = "valence::io::write_msa";
   if (s.y.size() < 1 || s.x.size() != s.y.size() || !s.x.allFinite() || !s.y.allFinite() ||
       (s.datatype != "Y" && s.datatype != "XY")) {
@@ -309,10 +312,21 @@ inline void write_msa(std::ostream& out, const msa_spectrum& s) {
 /// \ingroup io
 /// \param path the file to create. \param s the spectrum.
 /// \throws valence::invalid_input as the stream form, or when the file cannot be written.
-inline void write_msa(const std::string& path, const msa_spectrum& s) {
+template <class = void>
+void write_msa(const std::string& path, const msa_spectrum& s) {
   detail::write_output(path, "valence::io::write_msa", [&](std::ostream& out) { write_msa(out, s); });
 }
 
 }  // namespace valence::io
+
+#ifdef VALENCE_COMPILED_LIB
+// Compiled mode: instantiated once, in the valence::compiled library.
+namespace valence::io {
+extern template msa_spectrum read_msa<>(std::istream&, const std::string&);
+extern template msa_spectrum read_msa<>(const std::string&);
+extern template void write_msa<>(std::ostream&, const msa_spectrum&);
+extern template void write_msa<>(const std::string&, const msa_spectrum&);
+}  // namespace valence::io
+#endif
 
 #endif  // VALENCE_IO_MSA_HPP

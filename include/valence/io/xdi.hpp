@@ -198,7 +198,8 @@ inline bool valid_symbol(std::string_view symbol) {
 
 // The checks of the XDI dictionary on a read file; each failure is a warning, as in the
 // reference library (XDI_required_metadata, XDI_recommended_metadata, XDI_validate_item).
-inline void validate_xdi(xdi_file& f) {
+template <class = void>
+void validate_xdi(xdi_file& f) {
   const auto warn = [&](xdi_warning_kind kind, std::string_view name, const std::string& message) {
     std::size_t line = 0;
     for (const auto& field : f.fields) {
@@ -266,7 +267,8 @@ inline void validate_xdi(xdi_file& f) {
 
 // Column.N fields give labels and units; a column without one takes the label line's word (when
 // that line names every column) or colN.
-inline void assign_xdi_labels(xdi_file& f, const std::vector<std::string>& label_line, std::size_t columns) {
+template <class = void>
+void assign_xdi_labels(xdi_file& f, const std::vector<std::string>& label_line, std::size_t columns) {
   f.labels.assign(columns, std::string());
   f.units.assign(columns, std::string());
   for (const auto& field : f.fields) {
@@ -321,7 +323,8 @@ inline void assign_xdi_labels(xdi_file& f, const std::vector<std::string>& label
 ///
 /// **Reference.** XAS Data Interchange format, specification 1.0 and dictionary (XDI working
 /// group of the IUCr Commission on XAFS, 2016); conformance files of the reference library.
-[[nodiscard]] inline xdi_file read_xdi(std::istream& in, const std::string& source) {
+template <class = void>
+[[nodiscard]] xdi_file read_xdi(std::istream& in, const std::string& source) {
   const std::string text = detail::read_all(in);
   detail::line_cursor lines(text);
   xdi_file out;
@@ -470,7 +473,8 @@ inline void assign_xdi_labels(xdi_file& f, const std::vector<std::string>& label
 /// \ingroup io
 /// \param path the file. \returns as the stream form.
 /// \throws valence::parse_error as the stream form, or when the file cannot be opened (line 0).
-[[nodiscard]] inline xdi_file read_xdi(const std::string& path) {
+template <class = void>
+[[nodiscard]] xdi_file read_xdi(const std::string& path) {
   auto in = detail::open_input(path, "a readable XDI file");
   return read_xdi(in, path);
 }
@@ -487,7 +491,8 @@ inline void assign_xdi_labels(xdi_file& f, const std::vector<std::string>& label
 /// \throws valence::invalid_input if the labels (or units) do not match the columns, a label is
 ///         empty or contains blanks, a field name breaks the grammar, a field value is empty or
 ///         spans lines, a value is not finite, or the blocks are not increasing row indices.
-inline void write_xdi(std::ostream& out, const xdi_file& f) {
+template <class = void>
+void write_xdi(std::ostream& out, const xdi_file& f) {
   constexpr const char* function = "valence::io::write_xdi";
   const auto fail = [&](const std::string& message) {
     throw invalid_input(core::detail::message(function, "parameter 'f' " + message));
@@ -570,7 +575,8 @@ inline void write_xdi(std::ostream& out, const xdi_file& f) {
 /// \ingroup io
 /// \param path the file to create. \param f the content.
 /// \throws valence::invalid_input as the stream form, or when the file cannot be written.
-inline void write_xdi(const std::string& path, const xdi_file& f) {
+template <class = void>
+void write_xdi(const std::string& path, const xdi_file& f) {
   detail::write_output(path, "valence::io::write_xdi", [&](std::ostream& out) { write_xdi(out, f); });
 }
 
@@ -594,7 +600,8 @@ enum class xdi_mu {
 ///
 /// **Reference.** XDI dictionary 1.0, defined column labels; B. Ravel and M. Newville,
 /// J. Synchrotron Rad. 12, 537 (2005) for the transmission and fluorescence definitions.
-[[nodiscard]] inline vector_d derive_mu(const xdi_file& f, xdi_mu channel) {
+template <class = void>
+[[nodiscard]] vector_d derive_mu(const xdi_file& f, xdi_mu channel) {
   constexpr const char* function = "valence::io::derive_mu";
   const auto col = [&](std::string_view label) {
     return f.values.col(detail::require_label(f.labels, label, true, function));
@@ -613,5 +620,16 @@ enum class xdi_mu {
 }
 
 }  // namespace valence::io
+
+#ifdef VALENCE_COMPILED_LIB
+// Compiled mode: instantiated once, in the valence::compiled library.
+namespace valence::io {
+extern template xdi_file read_xdi<>(std::istream&, const std::string&);
+extern template xdi_file read_xdi<>(const std::string&);
+extern template void write_xdi<>(std::ostream&, const xdi_file&);
+extern template void write_xdi<>(const std::string&, const xdi_file&);
+extern template vector_d derive_mu<>(const xdi_file&, xdi_mu);
+}  // namespace valence::io
+#endif
 
 #endif  // VALENCE_IO_XDI_HPP
