@@ -358,7 +358,7 @@ void residual_sums(const matrix_d& model, const vector_d& b, const window_view& 
 
 // The same sums for any number of columns: fused up to five, by Eigen's expressions beyond.
 template <class = void>
-void residual_sums(const matrix_ref& model, const vector_ref& b, const window_view& y, const window_view& o,
+void residual_sums(const matrix_d& model, const vector_d& b, const window_view& y, const window_view& o,
                    vector_d& scratch, double& residual_norm2, double& observed_norm2) {
   switch (model.cols()) {
     case 1:

@@ -242,8 +242,8 @@ void prefetch_channels(const spectrum_image_view<T>& cube, index y, index x, con
 /// **Accuracy.** Every pixel equals mlls() on its spectrum exactly (tests/eels/test_spectrum_image.cpp).
 /// Complexity: one power-law fit and one least-squares solve per pixel.
 template <typename T>
-[[nodiscard]] spectrum_image_fit fit_spectrum_image(const vector_d& energy, const spectrum_image_view<T>& cube,
-                                                    const matrix_d& references, const mlls_options& options,
+[[nodiscard]] spectrum_image_fit fit_spectrum_image(const vector_ref& energy, const spectrum_image_view<T>& cube,
+                                                    const matrix_ref& references, const mlls_options& options,
                                                     const std::function<bool(index, index)>& progress = {}) {
   constexpr const char* function = "valence::eels::fit_spectrum_image";
   if (cube.data == nullptr || cube.rows < 1 || cube.cols < 1 || cube.channels < 1) {

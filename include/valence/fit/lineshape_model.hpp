@@ -152,7 +152,7 @@ class lineshape_model {
   /// \param values all parameters (parameter_count() of them), e.g. start_values() or a fit's values.
   /// \returns the model at each abscissa.
   /// \throws valence::invalid_input if \p values has the wrong size.
-  [[nodiscard]] vector_d evaluate(const vector_d& x, const vector_d& values) const {
+  [[nodiscard]] vector_d evaluate(const vector_ref& x, const vector_ref& values) const {
     check_values(values);
     vector_d out = vector_d::Zero(x.size());
     for (std::size_t k = 0; k < components_.size(); ++k) {
@@ -167,7 +167,7 @@ class lineshape_model {
   /// \param k the component, in the order added.
   /// \returns the component at each abscissa.
   /// \throws valence::invalid_input if \p values has the wrong size or \p k does not exist.
-  [[nodiscard]] vector_d component(const vector_d& x, const vector_d& values, index k) const {
+  [[nodiscard]] vector_d component(const vector_ref& x, const vector_ref& values, index k) const {
     check_values(values);
     if (k < 0 || k >= static_cast<index>(components_.size())) {
       throw invalid_input(core::detail::message(
@@ -306,7 +306,7 @@ class lineshape_model {
     }
   }
 
-  void check_values(const vector_d& values) const {
+  void check_values(const vector_ref& values) const {
     if (values.size() != parameter_count()) {
       throw invalid_input(core::detail::message("valence::fit::lineshape_model",
                                                 "parameter 'values' has " + std::to_string(values.size()) +
@@ -350,7 +350,7 @@ class lineshape_model {
   }
 
   // d model / d v, one column per parameter (shared parameters accumulate).
-  matrix_d full_jacobian(const vector_d& x, const vector_d& values) const {
+  matrix_d full_jacobian(const vector_ref& x, const vector_ref& values) const {
     matrix_d jac = matrix_d::Zero(x.size(), parameter_count());
     double p[4];
     double g[4];
@@ -368,7 +368,7 @@ class lineshape_model {
     return jac;
   }
 
-  void check_fit_inputs(const char* function, const vector_d& x, const vector_d& y,
+  void check_fit_inputs(const char* function, const vector_ref& x, const vector_ref& y,
                         const lineshape_fit_options& options) const {
     core::check_same_size(function, "x", x, "y", y);
     core::check_finite(function, "x", x);

@@ -145,7 +145,7 @@ struct lcf_interpolant {
   vector_d values;
   std::optional<core::cubic_spline<double>> spline;
 
-  vector_d at(const vector_d& e, bool extrapolate) const {
+  vector_d at(const vector_ref& e, bool extrapolate) const {
     if (spline) {
       return (*spline)(e);
     }

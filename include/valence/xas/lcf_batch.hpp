@@ -80,11 +80,11 @@ struct lcf_batch_result {
 /// on noisy Mn oxide mixtures, with and without σ, background and derivatives
 /// (tests/xas/test_lcf_batch.cpp).
 template <typename Derived>
-[[nodiscard]] lcf_batch_result<typename Derived::Scalar> lcf_batch(const vector_d& energy,
+[[nodiscard]] lcf_batch_result<typename Derived::Scalar> lcf_batch(const vector_ref& energy,
                                                                    const Eigen::MatrixBase<Derived>& spectra,
                                                                    const std::vector<lcf_standard>& standards,
                                                                    const lcf_options& options = {},
-                                                                   const vector_d& known_values = vector_d()) {
+                                                                   const vector_ref& known_values = vector_d()) {
   using Real = typename Derived::Scalar;
   static_assert(std::is_floating_point_v<Real>, "valence::xas::lcf_batch requires float or double spectra");
   constexpr const char* function = "valence::xas::lcf_batch";

@@ -29,7 +29,7 @@ void check_record(const char* function, const vector_ref& time, const vector_ref
 
 // The median |I| of the samples above half the largest |I|, so that a switching spike does not set
 // the scale. Zero when the current is zero throughout.
-inline double reference_current(const vector_d& current) {
+inline double reference_current(const vector_ref& current) {
   const double largest = current.size() > 0 ? current.cwiseAbs().maxCoeff() : 0.0;
   if (!(largest > 0)) {
     return 0.0;
