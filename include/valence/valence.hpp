@@ -32,6 +32,7 @@
 #include <valence/eels/spectrum_image.hpp>
 #include <valence/eels/white_line.hpp>
 #include <valence/fit/bound_state.hpp>
+#include <valence/fit/fit_status.hpp>
 #include <valence/fit/information_criteria.hpp>
 #include <valence/fit/least_squares.hpp>
 #include <valence/fit/least_squares_batch.hpp>

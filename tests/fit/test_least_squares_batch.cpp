@@ -13,6 +13,7 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <string>
 
 namespace {
 
@@ -155,6 +156,8 @@ TEST_SUITE("fit") {
     o.max_iterations = 1;
     const auto r = valence::fit::least_squares_batch(p.design, p.data, o);
     CHECK(r.status[2] == column_status::iteration_limit);
+    CHECK(std::string(to_string(r.status[2])) == "iteration_limit");
+    CHECK(std::string(to_string(column_status::singular)) == "singular");
     CHECK(doctest::IsNaN(r.coefficients(0, 2)));
   }
 

@@ -204,9 +204,9 @@ least_squares_result<Real> solve_least_squares(Eigen::Ref<const matrix_x<Real>> 
     const index budget = options.max_iterations > 0 ? options.max_iterations : 10 * n + 50;
     const auto outcome =
         solver.solve(f.m, z, constraints, result.coefficients, result.active, budget, false, result.iterations);
-    if (outcome != detail::active_set_outcome::converged) {
+    if (outcome != fit_status::ok) {
       throw fit_error(core::detail::message(
-          function, outcome == detail::active_set_outcome::iteration_limit
+          function, outcome == fit_status::iteration_limit
                         ? "the active-set method did not converge within " + std::to_string(budget) +
                               " iterations; expected convergence (raise option 'max_iterations')"
                         : std::string("a subproblem of the active-set method was singular; expected a design of "

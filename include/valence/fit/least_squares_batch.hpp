@@ -14,6 +14,7 @@
 #include <valence/fit/detail/design.hpp>
 #include <valence/fit/detail/householder.hpp>
 #include <valence/fit/detail/projection.hpp>
+#include <valence/fit/fit_status.hpp>
 #include <valence/fit/least_squares_options.hpp>
 
 #include <Eigen/Core>
@@ -28,16 +29,10 @@
 
 namespace valence::fit {
 
-/// \brief Outcome of one column of a batched fit. A column that is not `ok` has NaN coefficients
-/// and statistics; the other columns are unaffected.
+/// \brief Outcome of one column of a batched fit, in the engine's one vocabulary (fit_status). A
+/// column that is not `ok` has NaN coefficients and statistics; the other columns are unaffected.
 /// \ingroup fit
-enum class column_status : std::uint8_t {
-  ok,               ///< fitted
-  non_finite_data,  ///< the column of observations holds NaN or infinity (or its projection overflows)
-  invalid_weights,  ///< a per-column weight is not positive and finite
-  iteration_limit,  ///< the active-set method exhausted its budget (constrained fits only)
-  singular          ///< the weighted design of this column is numerically singular
-};
+using column_status = fit_status;
 
 /// \brief Options that only batched fits have.
 /// \ingroup fit
@@ -275,12 +270,11 @@ class batch_fitter {
     const index budget = options_.max_iterations > 0 ? options_.max_iterations : 10 * n + 50;
     // Neighbouring pixels have similar active sets: start from the previous solution.
     auto outcome = w.solver.solve(m, zc, c_, w.solution, w.state, budget, w.warm, iterations);
-    if (outcome == active_set_outcome::iteration_limit && w.warm) {
+    if (outcome == fit_status::iteration_limit && w.warm) {
       outcome = w.solver.solve(m, zc, c_, w.solution, w.state, budget, false, iterations);
     }
-    if (outcome != active_set_outcome::converged) {
-      r_.status[std::size_t(column)] =
-          outcome == active_set_outcome::singular ? column_status::singular : column_status::iteration_limit;
+    if (outcome != fit_status::ok) {
+      r_.status[std::size_t(column)] = outcome;
       w.warm = false;
       x.setZero();
       return;

@@ -83,25 +83,25 @@ void lcf_fit_subsets(const char* function, const lcf_problem& problem, const mat
       }
       budget = 10 * k + 50;  // fit::least_squares's default
     }
-    switch (solver->solve_columns(triangular, pick.data(), k, z, constraints, budget)) {
-      case fit::detail::small_fit_outcome::ok:
-        break;
-      case fit::detail::small_fit_outcome::iteration_limit:
-        throw fit_error(core::detail::message(function, "the active-set method did not converge within " +
-                                                            std::to_string(budget) +
-                                                            " iterations; expected convergence"));
-      case fit::detail::small_fit_outcome::singular:
-        throw lcf_cannot_fit(function,
-                             "a subproblem of the active-set method was singular; expected "
-                             "linearly independent standards");
-      case fit::detail::small_fit_outcome::rank_deficient:
-        throw lcf_cannot_fit(
-            function,
-            "standard '" +
-                standards[static_cast<std::size_t>(pick[static_cast<std::size_t>(solver->dependent_column())])].name +
-                "' is a linear combination of the others in its combination (relative tolerance " +
-                core::detail::format_value(double(triangular.rows()) * std::numeric_limits<double>::epsilon()) +
-                "); expected linearly independent standards");
+    const fit::fit_status status = solver->solve_columns(triangular, pick.data(), k, z, constraints, budget);
+    if (status == fit::fit_status::iteration_limit) {
+      throw fit_error(core::detail::message(function, "the active-set method did not converge within " +
+                                                          std::to_string(budget) +
+                                                          " iterations; expected convergence"));
+    }
+    if (status != fit::fit_status::ok && solver->dependent_column() >= 0) {
+      throw lcf_cannot_fit(
+          function,
+          "standard '" +
+              standards[static_cast<std::size_t>(pick[static_cast<std::size_t>(solver->dependent_column())])].name +
+              "' is a linear combination of the others in its combination (relative tolerance " +
+              core::detail::format_value(double(triangular.rows()) * std::numeric_limits<double>::epsilon()) +
+              "); expected linearly independent standards");
+    }
+    if (status != fit::fit_status::ok) {
+      throw lcf_cannot_fit(function,
+                           "a subproblem of the active-set method was singular; expected "
+                           "linearly independent standards");
     }
     matrix_d components(design.rows(), k);
     for (index j = 0; j < k; ++j) {

@@ -7,6 +7,7 @@
 #include <valence/core/types.hpp>
 #include <valence/fit/bound_state.hpp>
 #include <valence/fit/detail/householder.hpp>
+#include <valence/fit/fit_status.hpp>
 
 #include <Eigen/Core>
 
@@ -29,8 +30,6 @@ struct constraint_set {
            (upper.array() < std::numeric_limits<Real>::infinity()).any();
   }
 };
-
-enum class active_set_outcome { converged, iteration_limit, singular };
 
 // Solves  min ||M x - z||^2  subject to a constraint_set, where M is n x n (the triangular
 // factor of a QR of the full design, columns back in their original order and scale), so the
@@ -63,8 +62,8 @@ class active_set_solver {
 
   // x and state are in/out. With warm == true they must describe a feasible point (as returned by
   // an earlier solve with the same constraints); otherwise a feasible start is built.
-  active_set_outcome solve(const matrix_ref& m, const vector_ref& z, const constraint_set<Real>& c, vector_x<Real>& x,
-                           std::vector<bound_state>& state, index max_iterations, bool warm, index& iterations) {
+  fit_status solve(const matrix_ref& m, const vector_ref& z, const constraint_set<Real>& c, vector_x<Real>& x,
+                   std::vector<bound_state>& state, index max_iterations, bool warm, index& iterations) {
     using std::abs;
     if (!warm) {
       cold_start(c, x, state);
@@ -74,7 +73,7 @@ class active_set_solver {
     index just_freed = -1;
     for (iterations = 1; iterations <= max_iterations; ++iterations) {
       if (!solve_subproblem(m, z, c, x, state)) {
-        return active_set_outcome::singular;
+        return fit_status::singular;
       }
       // Longest step toward the candidate that stays feasible.
       Real alpha = 1;
@@ -106,7 +105,7 @@ class active_set_solver {
         }
         const index release = most_violated_bound(m, z, c, x, state, tolerance);
         if (release < 0) {
-          return active_set_outcome::converged;
+          return fit_status::ok;
         }
         state[std::size_t(release)] = bound_state::free;
         just_freed = release;
@@ -129,7 +128,7 @@ class active_set_solver {
       fix_variables_on_bounds(c, x, state, blocking);
     }
     iterations = max_iterations;
-    return active_set_outcome::iteration_limit;
+    return fit_status::iteration_limit;
   }
 
   // Unscaled covariance (M_F^T M_F)^{-1} of the free coefficients under the current active set,

@@ -17,8 +17,6 @@
 
 namespace valence::fit::detail {
 
-enum class small_fit_outcome { ok, rank_deficient, iteration_limit, singular };
-
 // min ||A x - b|| subject to a constraint_set, for a stream of problems of at most `max_rows` rows
 // and exactly `cols` columns, as xas::lcf_all meets them: every combination of standards is such a
 // problem on columns of one triangular factor. The method is fit::least_squares's without what a
@@ -39,17 +37,16 @@ class small_least_squares {
         solver_(cols) {}
 
   template <typename MatA, typename VecB>
-  small_fit_outcome solve(const Eigen::MatrixBase<MatA>& a, const Eigen::MatrixBase<VecB>& b,
-                          const constraint_set<Real>& constraints, index max_iterations) {
+  fit_status solve(const Eigen::MatrixBase<MatA>& a, const Eigen::MatrixBase<VecB>& b,
+                   const constraint_set<Real>& constraints, index max_iterations) {
     work_.topLeftCorner(a.rows(), a.cols()) = a;
     return solve_loaded(a.rows(), a.cols(), b, constraints, max_iterations);
   }
 
   // The same problem on the columns `columns[0..cols)` of `a`, gathered into the solver's buffer.
   template <typename VecB>
-  small_fit_outcome solve_columns(const matrix_x<Real>& a, const index* columns, index cols,
-                                  const Eigen::MatrixBase<VecB>& b, const constraint_set<Real>& constraints,
-                                  index max_iterations) {
+  fit_status solve_columns(const matrix_x<Real>& a, const index* columns, index cols, const Eigen::MatrixBase<VecB>& b,
+                           const constraint_set<Real>& constraints, index max_iterations) {
     for (index j = 0; j < cols; ++j) {
       work_.col(j).head(a.rows()) = a.col(columns[j]);
     }
@@ -62,12 +59,13 @@ class small_least_squares {
   [[nodiscard]] const vector_x<Real>& coefficients() const { return coefficients_; }
   [[nodiscard]] const matrix_x<Real>& unscaled_covariance() const { return covariance_; }
   [[nodiscard]] index parameters() const { return parameters_; }
+  // After `singular`: the column that fails the rank rule, or -1 when an active-set subproblem was singular.
   [[nodiscard]] index dependent_column() const { return dependent_; }
 
  private:
   template <typename VecB>
-  small_fit_outcome solve_loaded(index rows, index cols, const Eigen::MatrixBase<VecB>& b,
-                                 const constraint_set<Real>& constraints, index max_iterations) {
+  fit_status solve_loaded(index rows, index cols, const Eigen::MatrixBase<VecB>& b,
+                          const constraint_set<Real>& constraints, index max_iterations) {
     auto work = work_.topLeftCorner(rows, cols);
     auto rhs = rhs_.head(rows);
     rhs = b;
@@ -77,22 +75,21 @@ class small_least_squares {
     const auto norm_of = [&](index j) { return column_norms_(j); };
     if (!householder_reduce(work, rhs)) {
       dependent_ = first_dependent_column(work.topRows(cols), norm_of, Real(0));
-      return small_fit_outcome::rank_deficient;
+      return fit_status::singular;
     }
     dependent_ = first_dependent_column(work.topRows(cols), norm_of, rank_tolerance(Real(0), rows));
     if (dependent_ >= 0) {
-      return small_fit_outcome::rank_deficient;
+      return fit_status::singular;
     }
     factor_ = work.topRows(cols).template triangularView<Eigen::Upper>();
     index iterations = 0;
     const auto outcome =
         solver_.solve(factor_, rhs.head(cols), constraints, coefficients_, state_, max_iterations, false, iterations);
-    if (outcome != active_set_outcome::converged) {
-      return outcome == active_set_outcome::iteration_limit ? small_fit_outcome::iteration_limit
-                                                            : small_fit_outcome::singular;
+    if (outcome != fit_status::ok) {
+      return outcome;
     }
     parameters_ = solver_.unscaled_covariance(factor_, constraints, state_, covariance_);
-    return small_fit_outcome::ok;
+    return fit_status::ok;
   }
 
   matrix_x<Real> work_;
