@@ -7,6 +7,7 @@
 namespace valence::chem {
 
 template composition parse_formula<>(std::string_view);
-template std::vector<oxidation_state_guess> oxidation_state_guesses<>(const composition&, const oxidation_guess_options&);
+template std::vector<oxidation_state_guess> oxidation_state_guesses<>(const composition&,
+                                                                      const oxidation_guess_options&);
 
 }  // namespace valence::chem
