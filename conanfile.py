@@ -19,7 +19,8 @@ class ValenceConan(ConanFile):
     topics = ("xas", "eels", "spectroscopy", "battery", "least-squares", "header-only")
     package_type = "header-library"
     settings = "os", "arch", "compiler", "build_type"
-    exports_sources = "CMakeLists.txt", "LICENSE", "README.md", "cmake/*", "include/*", "tests/*", "examples/*"
+    exports_sources = (
+        "CMakeLists.txt", "LICENSE", "README.md", "cmake/*", "include/*", "src/*", "tests/*", "examples/*")
     no_copy_source = True
 
     def set_version(self):

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The valence::compiled library, chem: formula parsing and oxidation-state guesses, instantiated once. The headers
-// declare these instantiations extern under VALENCE_COMPILED_LIB; this file defines them.
+// The valence::compiled library, chem: formula parsing and oxidation-state guesses.
+// Instantiated once here; the headers declare these instantiations extern under VALENCE_COMPILED_LIB.
 #include <valence/chem/composition.hpp>
 #include <valence/chem/oxidation_guesses.hpp>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The valence::compiled library, echem: GITT and ICI analysis, cycle splitting, dQ/dV, instantiated once. The headers
-// declare these instantiations extern under VALENCE_COMPILED_LIB; this file defines them.
+// The valence::compiled library, echem: GITT and ICI analysis, cycle splitting, dQ/dV.
+// Instantiated once here; the headers declare these instantiations extern under VALENCE_COMPILED_LIB.
 #include <valence/echem/cycling.hpp>
 #include <valence/echem/dqdv.hpp>
 #include <valence/echem/gitt_analyze.hpp>

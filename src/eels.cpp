@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-// The valence::compiled library, eels: MLLS, power-law backgrounds, white-line ratios, instantiated once. The headers
-// declare these instantiations extern under VALENCE_COMPILED_LIB; this file defines them.
+// The valence::compiled library, eels: MLLS, spectrum-image maps, power-law backgrounds, white-line ratios.
+// Instantiated once here; the headers declare these instantiations extern under VALENCE_COMPILED_LIB.
 #include <valence/eels/mlls.hpp>
 #include <valence/eels/power_law.hpp>
+#include <valence/eels/spectrum_image.hpp>
 #include <valence/eels/white_line.hpp>
 
 namespace valence::eels {
@@ -17,5 +18,12 @@ template white_line_result white_line_ratio<>(const vector_ref&, const vector_re
                                               const white_line_options&);
 template white_line_result white_line_ratio<>(const vector_ref&, const vector_ref&, const vector_ref&,
                                               const second_derivative_options&);
+
+template spectrum_image_fit fit_spectrum_image<float>(const vector_ref&, const spectrum_image_view<float>&,
+                                                      const matrix_ref&, const mlls_options&,
+                                                      const std::function<bool(index, index)>&);
+template spectrum_image_fit fit_spectrum_image<double>(const vector_ref&, const spectrum_image_view<double>&,
+                                                       const matrix_ref&, const mlls_options&,
+                                                       const std::function<bool(index, index)>&);
 
 }  // namespace valence::eels

@@ -68,6 +68,7 @@ template matrix_x<double> difference_jacobian<double>(const residual_function<do
 namespace valence::fit {
 
 template target_transform_result target_transform<>(const pca_result&, const vector_ref&, index, double);
+template pca_result detail::principal_components<double>(const Eigen::Ref<const matrix_d>&, const pca_options&);
 template lineshape_fit lineshape_model::fit<>(const vector_ref&, const vector_ref&, const lineshape_fit_options&) const;
 
 }  // namespace valence::fit

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The valence::compiled library, io: the file readers and writers, instantiated once. The headers
-// declare these instantiations extern under VALENCE_COMPILED_LIB; this file defines them.
+// The valence::compiled library, io: the file readers and writers.
+// Instantiated once here; the headers declare these instantiations extern under VALENCE_COMPILED_LIB.
 #include <valence/io/biologic.hpp>
 #include <valence/io/columns.hpp>
 #include <valence/io/dm.hpp>

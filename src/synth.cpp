@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The valence::compiled library, synth: synthetic EELS images and GITT records, instantiated once. The headers
-// declare these instantiations extern under VALENCE_COMPILED_LIB; this file defines them.
+// The valence::compiled library, synth: synthetic EELS images and GITT records.
+// Instantiated once here; the headers declare these instantiations extern under VALENCE_COMPILED_LIB.
 #include <valence/synth/eels.hpp>
 #include <valence/synth/gitt.hpp>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The valence::compiled library, xas: linear combination fitting, scan merging, instantiated once. The headers
-// declare these instantiations extern under VALENCE_COMPILED_LIB; this file defines them.
+// The valence::compiled library, xas: linear combination fitting, scan merging.
+// Instantiated once here; the headers declare these instantiations extern under VALENCE_COMPILED_LIB.
 #include <valence/xas/lcf.hpp>
 #include <valence/xas/lcf_all.hpp>
 #include <valence/xas/merge.hpp>

@@ -353,4 +353,17 @@ template <typename T>
 
 }  // namespace valence::eels
 
+#ifdef VALENCE_COMPILED_LIB
+// Compiled mode: the per-pixel fit and its parallel loop are instantiated once, in the
+// valence::compiled library (so every file of a program sees the same OpenMP setting).
+namespace valence::eels {
+extern template spectrum_image_fit fit_spectrum_image<float>(const vector_ref&, const spectrum_image_view<float>&,
+                                                             const matrix_ref&, const mlls_options&,
+                                                             const std::function<bool(index, index)>&);
+extern template spectrum_image_fit fit_spectrum_image<double>(const vector_ref&, const spectrum_image_view<double>&,
+                                                              const matrix_ref&, const mlls_options&,
+                                                              const std::function<bool(index, index)>&);
+}  // namespace valence::eels
+#endif
+
 #endif  // VALENCE_EELS_SPECTRUM_IMAGE_HPP

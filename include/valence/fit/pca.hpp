@@ -59,6 +59,7 @@ struct pca_result {
   /// \param k number of components, 0 … s.
   /// \returns r × c matrix.
   /// \throws valence::invalid_input if k is out of range.
+  template <class = void>  // deferred: the matrix product is instantiated only where it is called
   [[nodiscard]] matrix_d reconstruct(index k) const {
     check_components("valence::fit::pca_result::reconstruct", k);
     matrix_d out = components.leftCols(k) * scores.leftCols(k).transpose();
@@ -77,26 +78,12 @@ struct pca_result {
   }
 };
 
-/// \brief Mean-centred principal component analysis of spectra on a common grid.
-/// \ingroup fit
-///
-/// Computes the SVD of the mean-centred spectra (BDCSVD, never the covariance matrix) and the
-/// statistics described in pca_result.
-/// \param spectra r × c matrix, one spectrum per column (r ≥ 2 points, c ≥ 3 spectra), finite.
-/// \param options F-test significance level.
-/// \returns components, scores, eigenvalues, variance fractions, RE, IND and F-test results.
-/// \throws valence::invalid_input if there are fewer than 2 points or 3 spectra, a value is not
-///         finite, the significance is not in (0, 1), or all spectra are identical.
-///
-/// **Accuracy.** Eigenvalues and reconstructions of exactly rank-k data agree with the construction
-/// to \f$10^{-12}\f$ relative; on rank-3 data with white noise IND and the F-test find 3 components
-/// and RE(3) estimates the noise to a few per cent (tests/fit/test_pca.cpp).
-///
-/// **References.** E. R. Malinowski, *Factor Analysis in Chemistry*, 3rd ed. (2002), ch. 4;
-/// E. R. Malinowski, J. Chemometrics 3, 49 (1988) (F-test); S. R. Wasserman, J. Phys. IV 7, C2-203
-/// (1997) (PCA of XAS).
-template <typename Derived>
-[[nodiscard]] pca_result pca(const Eigen::MatrixBase<Derived>& spectra, const pca_options& options = {}) {
+namespace detail {
+
+// The body of pca(), instantiated once per scalar type (double): every name in it depends on
+// Real, so a file that includes this header and does not call pca() instantiates none of the SVD.
+template <typename Real>
+pca_result principal_components(const Eigen::Ref<const matrix_x<Real>>& spectra, const pca_options& options) {
   constexpr const char* function = "valence::fit::pca";
   const index r = spectra.rows();
   const index c = spectra.cols();
@@ -112,10 +99,9 @@ template <typename Derived>
                                                             "; expected a probability in (0, 1)"));
   }
   pca_result out;
-  const matrix_d data = spectra.template cast<double>();
-  out.mean = data.rowwise().mean();
-  const matrix_d centred = data.colwise() - out.mean;
-  const Eigen::BDCSVD<matrix_d> svd(centred, Eigen::ComputeThinU | Eigen::ComputeThinV);
+  out.mean = spectra.rowwise().mean();
+  const matrix_x<Real> centred = spectra.colwise() - out.mean;
+  const Eigen::BDCSVD<matrix_x<Real>> svd(centred, Eigen::ComputeThinU | Eigen::ComputeThinV);
   const index s = std::min(r, c - 1);
   out.singular_values = svd.singularValues().head(s);
   if (!(out.singular_values(0) > 0)) {
@@ -144,10 +130,10 @@ template <typename Derived>
       pooled += reduced(j);
     }
     out.f_statistic(n - 1) = pooled > 0 ? reduced(n) / (pooled / remaining) : std::numeric_limits<double>::infinity();
-    out.f_p_value(n - 1) =
-        std::isfinite(out.f_statistic(n - 1))
-            ? boost::math::cdf(boost::math::complement(boost::math::fisher_f(1.0, remaining), out.f_statistic(n - 1)))
-            : 0.0;
+    out.f_p_value(n - 1) = std::isfinite(out.f_statistic(n - 1))
+                               ? boost::math::cdf(boost::math::complement(
+                                     boost::math::fisher_f_distribution<Real>(1, remaining), out.f_statistic(n - 1)))
+                               : 0.0;
   }
   index best = 0;
   for (index n = 1; n < out.ind.size(); ++n) {
@@ -159,6 +145,31 @@ template <typename Derived>
     ++out.significant_components;
   }
   return out;
+}
+
+}  // namespace detail
+
+/// \brief Mean-centred principal component analysis of spectra on a common grid.
+/// \ingroup fit
+///
+/// Computes the SVD of the mean-centred spectra (BDCSVD, never the covariance matrix) and the
+/// statistics described in pca_result.
+/// \param spectra r × c matrix, one spectrum per column (r ≥ 2 points, c ≥ 3 spectra), finite.
+/// \param options F-test significance level.
+/// \returns components, scores, eigenvalues, variance fractions, RE, IND and F-test results.
+/// \throws valence::invalid_input if there are fewer than 2 points or 3 spectra, a value is not
+///         finite, the significance is not in (0, 1), or all spectra are identical.
+///
+/// **Accuracy.** Eigenvalues and reconstructions of exactly rank-k data agree with the construction
+/// to \f$10^{-12}\f$ relative; on rank-3 data with white noise IND and the F-test find 3 components
+/// and RE(3) estimates the noise to a few per cent (tests/fit/test_pca.cpp).
+///
+/// **References.** E. R. Malinowski, *Factor Analysis in Chemistry*, 3rd ed. (2002), ch. 4;
+/// E. R. Malinowski, J. Chemometrics 3, 49 (1988) (F-test); S. R. Wasserman, J. Phys. IV 7, C2-203
+/// (1997) (PCA of XAS).
+template <typename Derived>
+[[nodiscard]] pca_result pca(const Eigen::MatrixBase<Derived>& spectra, const pca_options& options = {}) {
+  return detail::principal_components<double>(spectra.template cast<double>(), options);
 }
 
 /// \brief Result of a target transformation: how well a candidate spectrum lies in the span of
@@ -231,6 +242,7 @@ template <class = void>
 // Compiled mode: instantiated once, in the valence::compiled library.
 namespace valence::fit {
 extern template target_transform_result target_transform<>(const pca_result&, const vector_ref&, index, double);
+extern template pca_result detail::principal_components<double>(const Eigen::Ref<const matrix_d>&, const pca_options&);
 }  // namespace valence::fit
 #endif
 
