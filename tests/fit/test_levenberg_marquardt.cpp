@@ -144,6 +144,9 @@ TEST_CASE("levenberg_marquardt reports a singular Jacobian instead of claiming c
   CHECK(std::isnan(fit.standard_errors(0)));
   // Stopped at an offset of 1.8e-8 from the range, which bounds the error of the sum at 1e-11.
   CHECK(fit.parameters.sum() == doctest::Approx(x.dot(y) / x.squaredNorm()).epsilon(1e-10));
+  // Every step is the minimum-norm one in the scaled variables: it never moves along the null
+  // direction (1, -1), so a and b, equal at the start and equal in scale, stay equal.
+  CHECK(fit.parameters(0) == doctest::Approx(fit.parameters(1)).epsilon(1e-12));
 }
 
 TEST_CASE("levenberg_marquardt reports an exhausted iteration budget as not converged") {
