@@ -26,7 +26,7 @@ template class small_least_squares<double>;
 template struct fixed_columns<double>;
 template bool add_column<double>(const fixed_columns<double>&, const double*, const double*,
                                  Eigen::Ref<matrix_x<double>>, Eigen::Ref<vector_x<double>>, double&,
-                                 Eigen::Ref<vector_x<double>>, Eigen::Ref<vector_x<double>>);
+                                 Eigen::Ref<vector_x<double>>);
 
 template design_factorization<float> factorize_design<float>(const char*, Eigen::Ref<const matrix_x<float>>,
                                                              const vector_x<float>&, float, bool);

@@ -241,7 +241,7 @@ bool solve_unconstrained(const mlls_plan& plan, const window_view& target, mlls_
     } else {
       column = ws.model.col(j);
     }
-    ws.column_scale(j) = fit::detail::safe_norm(column);
+    ws.column_scale(j) = fit::detail::safe_norm<double>(column);
     if (!(ws.column_scale(j) > 0) || !std::isfinite(ws.column_scale(j))) {
       return false;
     }
@@ -252,7 +252,7 @@ bool solve_unconstrained(const mlls_plan& plan, const window_view& target, mlls_
   } else {
     ws.rhs = target;
   }
-  if (!fit::detail::householder_reduce(ws.design, ws.rhs)) {
+  if (!fit::detail::householder_reduce<double>(ws.design, ws.rhs)) {
     return false;
   }
   const auto r = ws.design.topRows(n);
@@ -262,9 +262,9 @@ bool solve_unconstrained(const mlls_plan& plan, const window_view& target, mlls_
     return false;
   }
   auto x = ws.coefficients.head(n);
-  fit::detail::back_substitute(r, ws.rhs.head(n), x);
+  fit::detail::back_substitute<double>(r, ws.rhs.head(n), x);
   ws.coefficients.array() /= ws.column_scale.array();
-  fit::detail::inverse_gram(r, ws.inverse, ws.covariance);
+  fit::detail::inverse_gram<double>(r, ws.inverse, ws.covariance);
   for (index i = 0; i < n; ++i) {
     for (index j = 0; j < n; ++j) {
       ws.covariance(i, j) /= ws.column_scale(i) * ws.column_scale(j);
@@ -390,12 +390,12 @@ bool solve_projected(const mlls_plan& plan, const window_view& y, mlls_workspace
   auto z = ws.rhs.head(n);
   double power_scale = 1;
   const double* p = n == f ? nullptr : ws.model.col(plan.k).data();
-  if (!fit::detail::add_column<double>(plan.fixed, y.data(), p, r, z, power_scale, ws.fitted, ws.projection)) {
+  if (!fit::detail::add_column<double>(plan.fixed, y.data(), p, r, z, power_scale, ws.fitted)) {
     return false;
   }
   auto x = ws.projection.head(n);
-  fit::detail::back_substitute(r, z, x);
-  fit::detail::inverse_gram(r, ws.inverse, ws.gram);
+  fit::detail::back_substitute<double>(r, z, x);
+  fit::detail::inverse_gram<double>(r, ws.inverse, ws.gram);
   // Back to the model's column order and units: position i of R is column `of(i)` of the model.
   const auto of = [&](index i) { return i < f ? plan.fixed_columns[static_cast<std::size_t>(i)] : plan.k; };
   const auto scale = [&](index i) { return i < f ? plan.fixed.scale(i) : power_scale; };

@@ -284,21 +284,32 @@ template <class = void>
     return r;
   }
   r.channels = inside;
-  const vector_d e = energy.segment(inside.begin, inside.size);
-  const vector_d c = counts.segment(inside.begin, inside.size);
-  if ((c.array() < 0).any() || (options.method == power_law_method::log_linear && (c.array() <= 0).any()) ||
-      !(c.sum() > 0)) {
+  const index m = inside.size;
+  const auto c = counts.segment(inside.begin, m);
+  bool negative = false;
+  bool zero = false;
+  double total = 0;
+  for (index i = 0; i < m; ++i) {
+    negative = negative || c(i) < 0;
+    zero = zero || c(i) <= 0;
+    total += c(i);
+  }
+  if (negative || (options.method == power_law_method::log_linear && zero) || !(total > 0)) {
     r.status = power_law_status::non_positive_counts;
     return r;
   }
-  matrix_d design(inside.size, 2);
-  design.col(0).setOnes();
-  design.col(1) = -e.array().log().matrix();
-  // Start (and for log_linear, finish) with the weighted log-log line; zero counts, possible only
-  // for poisson, get weight 0.5 and log 0.5 for the start.
+  // Start (and for log_linear, finish) with the weighted log-log line ln c = ln A' - r ln E; zero
+  // counts, possible only for poisson, get weight 0.5 and log 0.5 for the start.
+  matrix_d design(m, 2);
+  vector_d logs(m);
   fit::least_squares_options<double> line;
-  line.weights = c.cwiseMax(0.5);
-  const vector_d logs = (c.cwiseMax(0.5).array() / unit).log().matrix();
+  line.weights.resize(m);
+  for (index i = 0; i < m; ++i) {
+    design(i, 0) = 1;
+    design(i, 1) = -std::log(energy(inside.begin + i));
+    line.weights(i) = std::max(c(i), 0.5);
+    logs(i) = std::log(line.weights(i) / unit);
+  }
   auto f = fit::least_squares(design, logs, line);
   vector_d beta = f.coefficients;  // (ln A, r)
   matrix_d cov = f.covariance;
@@ -306,14 +317,21 @@ template <class = void>
     // IRLS for the Poisson GLM with log link: weights mu, working response eta + (c - mu)/mu.
     fit::least_squares_options<double> step;
     step.scale_covariance = false;  // Fisher information: the Poisson variance is known
+    step.weights.resize(m);
+    vector_d working(m);
     bool converged = false;
     for (r.iterations = 1; r.iterations <= 100 && !converged; ++r.iterations) {
-      const vector_d eta = design * beta;
-      const vector_d mu = (eta.array().exp() * unit).matrix();
-      step.weights = mu;
-      const vector_d working = eta + ((c - mu).array() / mu.array()).matrix();
+      for (index i = 0; i < m; ++i) {
+        const double eta = beta(0) + beta(1) * design(i, 1);
+        const double mu = std::exp(eta) * unit;
+        step.weights(i) = mu;
+        working(i) = eta + (c(i) - mu) / mu;
+      }
       const auto g = fit::least_squares(design, working, step);
-      converged = ((g.coefficients - beta).cwiseAbs().array() <= 1e-12 * (1 + beta.cwiseAbs().array())).all();
+      converged = true;
+      for (index j = 0; j < 2; ++j) {
+        converged = converged && std::abs(g.coefficients(j) - beta(j)) <= 1e-12 * (1 + std::abs(beta(j)));
+      }
       beta = g.coefficients;
       cov = g.covariance;
     }

@@ -242,20 +242,20 @@ class batch_fitter {
     }
     const index n = f_.cols;
     for (index j = 0; j < n; ++j) {
-      w.column_norms(j) = safe_norm(w.weighted_design.col(j));
+      w.column_norms(j) = safe_norm<Acc>(w.weighted_design.col(j));
     }
-    if (!householder_reduce(w.weighted_design, w.weighted_column) ||
+    if (!householder_reduce<Acc>(w.weighted_design, w.weighted_column) ||
         first_dependent_column(
             w.weighted_design.topRows(n), [&](index j) { return w.column_norms(j); }, f_.tolerance) >= 0) {
       r_.status[std::size_t(column)] = column_status::singular;
       return;
     }
-    w.triangular = w.weighted_design.topRows(n).template triangularView<Eigen::Upper>();
+    copy_upper_triangle<Acc>(w.weighted_design.leftCols(n), w.triangular);
     if (!c_.any()) {
       auto solution = w.solution.head(n);
-      back_substitute(w.triangular, w.weighted_column, solution);
+      back_substitute<Acc>(w.triangular, w.weighted_column, solution);
       x = solution;
-      inverse_gram(w.triangular, w.inverse, w.covariance);
+      inverse_gram<Acc>(w.triangular, w.inverse, w.covariance);
       set_unconstrained_errors(column, w.covariance);
       return;
     }

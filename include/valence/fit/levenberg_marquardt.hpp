@@ -334,9 +334,9 @@ vector_x<Real> damped_step(const lm_linearisation<Real>& lin, Real lambda, index
     householder_qr<Real> damped;
     damped.compute(stacked, false);
     damped.apply_qt(rhs);
-    back_substitute(damped.packed().topRows(f), rhs.col(0).head(f), z);
+    back_substitute<Real>(damped.packed().topRows(f), rhs.col(0).head(f), z);
   } else if (k == f) {
-    back_substitute(lin.r, -lin.projected, z);
+    back_substitute<Real>(lin.r, -lin.projected, z);
   } else if (k > 0) {
     householder_qr<Real> transposed;
     transposed.compute(lin.r.transpose(), false);
@@ -384,7 +384,7 @@ void lm_statistics(const matrix_x<Real>& jac, const lm_bounds<Real>& bounds, boo
   if (out.covariance_available) {
     matrix_x<Real> inverse(f, f);
     matrix_x<Real> scaled(f, f);
-    inverse_gram(lin.r, inverse, scaled);  // (R^T R)^-1, pivot order
+    inverse_gram<Real>(lin.r, inverse, scaled);  // (R^T R)^-1, pivot order
     const Real factor = scale_covariance ? out.reduced_chi_square : Real(1);
     for (index a = 0; a < f; ++a) {
       const index ka = lin.qr.column(a);
@@ -445,14 +445,20 @@ levenberg_marquardt_result<Real> levenberg_marquardt_impl(const char* function,
   const index budget = options.max_iterations > 0 ? options.max_iterations : 200 * (n + 1);
   const Real eps = std::numeric_limits<Real>::epsilon();
   matrix_x<Real> jac = evaluate_jacobian(out.parameters, out.residuals);
-  vector_x<Real> scale = jac.colwise().norm().transpose();
-  scale = (scale.array() > 0).select(scale, Real(1));
+  // Moré's scaling: each parameter in units of the largest norm its Jacobian column has had.
+  vector_x<Real> scale(n);
+  for (index j = 0; j < n; ++j) {
+    const Real norm = safe_norm<Real>(jac.col(j));
+    scale(j) = norm > Real(0) ? norm : Real(1);
+  }
   Real chi_square = out.residuals.squaredNorm();
   Real lambda = -1;
   Real growth = 2;
   bool stopped = false;
   while (!stopped) {
-    scale = scale.cwiseMax(jac.colwise().norm().transpose());
+    for (index j = 0; j < n; ++j) {
+      scale(j) = std::max(scale(j), safe_norm<Real>(jac.col(j)));
+    }
     const auto lin = linearise(jac, out.residuals, scale, held_on_bounds(out.parameters, jac, out.residuals, bounds));
     if (chi_square == 0 || lin.free.empty()) {
       out.reason = chi_square == 0 ? stop_reason::zero_residual : stop_reason::small_step;

@@ -211,18 +211,23 @@ struct lcf_problem {
   vector_d sqrt_w;                                    // empty: unweighted
   matrix_d background;                                // m x b, b = 0, 1 or 2
   fit::detail::householder_qr<double> background_qr;  // of diag(s) B
-  matrix_d background_q;                              // its thin Q (m x b)
 
-  template <typename M>
-  M weighted(const M& m) const {
-    return sqrt_w.size() == 0 ? m : M(sqrt_w.asDiagonal() * m);
+  // diag(s) m, or m itself when unweighted.
+  [[nodiscard]] matrix_d weighted(const matrix_ref& m) const {
+    matrix_d out = m;
+    if (sqrt_w.size() != 0) {
+      out.array().colwise() *= sqrt_w.array();
+    }
+    return out;
   }
-  // (I - Q Q^T) diag(s) m: the weighted array with the best fit of the background removed.
-  template <typename M>
-  M reduced(const M& m) const {
-    M out = weighted(m);
-    if (background_q.cols() > 0) {
-      out -= background_q * (background_q.transpose() * out);
+  // (I - Q Q^T) diag(s) m = Q (I - E_b) Q^T diag(s) m: the weighted array with the best fit of the
+  // background removed, by the reflectors of its QR (E_b selects the first b rows).
+  [[nodiscard]] matrix_d reduced(const matrix_ref& m) const {
+    matrix_d out = weighted(m);
+    if (background.cols() > 0) {
+      background_qr.apply_qt(out);
+      out.topRows(background.cols()).setZero();
+      background_qr.apply_q(out);
     }
     return out;
   }
@@ -249,7 +254,6 @@ lcf_problem lcf_make_problem(const char* function, const vector_ref& energy, con
   }
   if (p.background.cols() > 0) {
     p.background_qr.compute(p.weighted(p.background), false);
-    p.background_q = p.background_qr.thin_q(p.background.cols());
   }
   return p;
 }
@@ -316,10 +320,11 @@ lcf_result lcf_finish(const lcf_problem& p, matrix_d components, const vector_re
   out.components *= weights.asDiagonal();
   out.fit = out.components.rowwise().sum();
   if (p.background.cols() > 0) {
-    matrix_d rhs = p.weighted(vector_d(p.data - out.fit));
+    matrix_d rhs = p.weighted(p.data - out.fit);
     p.background_qr.apply_qt(rhs);
     out.background.resize(p.background.cols());
-    fit::detail::back_substitute(p.background_qr.packed().topRows(p.background.cols()), rhs.col(0), out.background);
+    fit::detail::back_substitute<double>(p.background_qr.packed().topRows(p.background.cols()), rhs.col(0),
+                                         out.background);
     out.fit += p.background * out.background;
   }
   out.residual = out.data - out.fit;

@@ -225,7 +225,8 @@ template <class = void>
     fit::detail::householder_qr<double> qr;
     qr.compute(problem.reduced(design), false);
     const index rows = std::min(design.rows(), n);
-    const matrix_d triangular = qr.packed().topRows(rows).triangularView<Eigen::Upper>();
+    matrix_d triangular(rows, design.cols());
+    fit::detail::copy_upper_triangle<double>(qr.packed(), triangular);
     matrix_d z_full = problem.reduced(problem.data);
     qr.apply_qt(z_full);
     const vector_d z = z_full.col(0).head(rows);

@@ -151,11 +151,11 @@ class active_set_solver {
     }
     auto basis = work_.block(0, c.has_sum ? 1 : 0, n_, p);
     residual_.setZero();
-    householder_reduce(basis, residual_);
+    householder_reduce<Real>(basis, residual_);
     auto r = basis.topRows(p);
     auto inv = inverse_.topLeftCorner(p, p);
     auto g = gram_.topLeftCorner(p, p);
-    inverse_gram(r, inv, g);
+    inverse_gram<Real>(r, inv, g);
     // Map back: cov_F = Z G Z^T, with Z = H[:, 1:] (sum) or the identity.
     for (index i = 0; i < k; ++i) {
       for (index j = 0; j < k; ++j) {
@@ -212,14 +212,12 @@ class active_set_solver {
   // the test |g_j| / ||m_j|| against 64 n eps (sum_j ||m_j|| |x_j| + ||z||), the rounding level of
   // the residual, does not change when a column is rescaled (a reference spectrum in other units).
   Real multiplier_tolerance(const matrix_ref& m, const vector_ref& z, const vector_x<Real>& x) {
-    using std::isfinite;
-    column_norms_ = m.colwise().norm().transpose();
+    using std::abs;
+    Real scale = safe_norm<Real>(z);
     for (index j = 0; j < n_; ++j) {
-      if (!(column_norms_(j) > Real(0) && isfinite(column_norms_(j)))) {  // squares under- or overflowed
-        column_norms_(j) = std::max(m.col(j).stableNorm(), std::numeric_limits<Real>::min());
-      }
+      column_norms_(j) = std::max(safe_norm<Real>(m.col(j)), std::numeric_limits<Real>::min());
+      scale += column_norms_(j) * abs(x(j));
     }
-    const Real scale = column_norms_.dot(x.cwiseAbs()) + z.norm();
     return Real(64) * Real(n_) * std::numeric_limits<Real>::epsilon() * scale;
   }
 
@@ -299,12 +297,12 @@ class active_set_solver {
       a.col(i) = m.col(free_[std::size_t(i)]);
     }
     if (!c.has_sum) {
-      if (!householder_reduce(a, rhs_)) {
+      if (!householder_reduce<Real>(a, rhs_)) {
         return false;
       }
       auto r = a.topRows(k);
       auto t = residual_.head(k);
-      back_substitute(r, rhs_, t);
+      back_substitute<Real>(r, rhs_, t);
       for (index i = 0; i < k; ++i) {
         candidate_(free_[std::size_t(i)]) = t(i);
       }
@@ -317,12 +315,12 @@ class active_set_solver {
     }
     project_onto_sum_nullspace(k);
     auto basis = work_.block(0, 1, n_, k - 1);
-    if (!householder_reduce(basis, rhs_)) {
+    if (!householder_reduce<Real>(basis, rhs_)) {
       return false;
     }
     auto r = basis.topRows(k - 1);
     auto t = residual_.head(k - 1);
-    back_substitute(r, rhs_, t);
+    back_substitute<Real>(r, rhs_, t);
     const Real s = Real(2) / householder_vtv(k);
     Real vty = 0;
     for (index i = 1; i < k; ++i) {

@@ -32,7 +32,7 @@ struct fixed_columns {
     scale.resize(f);
     independent = false;
     for (index i = 0; i < f; ++i) {
-      scale(i) = safe_norm(columns.col(i));
+      scale(i) = safe_norm<Real>(columns.col(i));
       if (!(scale(i) > Real(0)) || !isfinite(scale(i))) {
         return;
       }
@@ -40,7 +40,8 @@ struct fixed_columns {
     }
     householder_qr<Real> qr;
     qr.compute(scaled, false);
-    r = qr.packed().topRows(f).template triangularView<Eigen::Upper>();
+    r.resize(f, f);
+    copy_upper_triangle<Real>(qr.packed(), r);
     independent = qr.rank(rank_tolerance(Real(0), m)) == f;
     q = qr.thin_q(f);
   }
@@ -121,17 +122,16 @@ void projected_products(const matrix_x<Real>& q, const Real* y, const Real* p, R
 // q = (p^ - Q_F c)/rho, rho^2 = 1 - ||c||^2, and z = [Q_F, q]^T y = [Q_F^T y; (p^T y - c^T Q_F^T y)/rho]:
 // dot products only, O(m f) per fit instead of the O(m n^2) of a Householder QR. The closed forms
 // lose no accuracy while rho^2 >= 1/4 (p keeps at least half its norm outside the fixed columns);
-// below that q is formed explicitly by classical Gram-Schmidt with one reorthogonalisation ("twice
-// is enough": B. N. Parlett, The Symmetric Eigenvalue Problem (1980), sec. 6.9). Without p
+// below that q is formed explicitly by Gram-Schmidt with one reorthogonalisation ("twice is enough":
+// B. N. Parlett, The Symmetric Eigenvalue Problem (1980), sec. 6.9). Without p
 // (p == nullptr) R = R_F and z = Q_F^T y.
 //
 // r is n x n and z has n elements (n = f, or f + 1 with p); `p_scale` receives ||p||, and `q_scratch`
-// (m) and `c_scratch` (f) are workspace. Nothing is allocated. False when the fixed columns or
+// (m) is workspace. Nothing is allocated. False when the fixed columns or
 // the extended factor fail the rank rule.
 template <typename Real>
 bool add_column(const fixed_columns<Real>& fixed, const Real* y, const Real* p, Eigen::Ref<matrix_x<Real>> r,
-                Eigen::Ref<vector_x<Real>> z, Real& p_scale, Eigen::Ref<vector_x<Real>> q_scratch,
-                Eigen::Ref<vector_x<Real>> c_scratch) {
+                Eigen::Ref<vector_x<Real>> z, Real& p_scale, Eigen::Ref<vector_x<Real>> q_scratch) {
   using std::isfinite;
   using std::sqrt;
   if (!fixed.independent) {
@@ -160,7 +160,7 @@ bool add_column(const fixed_columns<Real>& fixed, const Real* y, const Real* p, 
       c /= p_scale;
       py /= p_scale;
     } else {  // a column in extreme units: the products again, of p/||p|| (safe_norm's rule)
-      p_scale = safe_norm(pv);
+      p_scale = safe_norm<Real>(pv);
       if (!(p_scale > Real(0)) || !isfinite(p_scale)) {
         return false;
       }
@@ -176,12 +176,15 @@ bool add_column(const fixed_columns<Real>& fixed, const Real* y, const Real* p, 
     } else {
       auto q = q_scratch.head(m);
       q = pv / p_scale;
-      q.noalias() -= fixed.q * c;
-      auto again = c_scratch.head(f);
-      again.noalias() = fixed.q.transpose() * q;
-      q.noalias() -= fixed.q * again;
-      c += again;
-      r(f, f) = safe_norm(q);
+      for (index j = 0; j < f; ++j) {
+        q -= c(j) * fixed.q.col(j);
+      }
+      for (index j = 0; j < f; ++j) {  // the second pass of "twice is enough"
+        const Real again = fixed.q.col(j).dot(q);
+        q -= again * fixed.q.col(j);
+        c(j) += again;
+      }
+      r(f, f) = safe_norm<Real>(q);
       if (!(r(f, f) > Real(0))) {
         return false;
       }
@@ -201,7 +204,7 @@ namespace valence::fit::detail {
 extern template struct fixed_columns<double>;
 extern template bool add_column<double>(const fixed_columns<double>&, const double*, const double*,
                                         Eigen::Ref<matrix_x<double>>, Eigen::Ref<vector_x<double>>, double&,
-                                        Eigen::Ref<vector_x<double>>, Eigen::Ref<vector_x<double>>);
+                                        Eigen::Ref<vector_x<double>>);
 }  // namespace valence::fit::detail
 #endif
 

@@ -98,7 +98,7 @@ struct design_factorization {
   // Maps z = Q^T sqrt(w) y to the unconstrained solution x (full rank).
   void solve_unconstrained(Eigen::Ref<const vector_x<Real>> z, Eigen::Ref<vector_x<Real>> x) const {
     vector_x<Real> xi(cols);
-    back_substitute(r, z, xi);
+    back_substitute<Real>(r, z, xi);
     for (index j = 0; j < cols; ++j) {
       const index original = qr.column(j);
       x(original) = xi(j) / column_scale(original);
@@ -110,12 +110,12 @@ struct design_factorization {
   // QR, of an n x rank matrix), the shortest u with [R11 R12] u = c is u = Q2 [L^-T c; 0], and
   // x = D^-1 P u.
   void solve_minimum_norm(Eigen::Ref<const vector_x<Real>> c, Eigen::Ref<vector_x<Real>> x) const {
-    const matrix_x<Real> top = qr.packed().topRows(rank).template triangularView<Eigen::Upper>();
+    matrix_x<Real> top(rank, cols);
+    copy_upper_triangle<Real>(qr.packed(), top);
     householder_qr<Real> second;
     second.compute(top.transpose(), false);
-    const auto l = second.packed().topRows(rank).template triangularView<Eigen::Upper>();
     matrix_x<Real> u = matrix_x<Real>::Zero(cols, 1);
-    u.col(0).head(rank) = l.transpose().solve(c.head(rank));
+    forward_substitute_transposed<Real>(second.packed().topLeftCorner(rank, rank), c.head(rank), u.col(0).head(rank));
     second.apply_q(u);
     for (index j = 0; j < cols; ++j) {
       const index original = qr.column(j);
@@ -158,7 +158,7 @@ design_factorization<Real> factorize_design(const char* function, Eigen::Ref<con
     using std::exp2;
     using std::log2;
     using std::round;
-    f.column_scale(j) = safe_norm(scaled.col(j));
+    f.column_scale(j) = safe_norm<Real>(scaled.col(j));
     if (f.column_scale(j) > Real(0)) {
       f.column_scale(j) = exp2(round(log2(f.column_scale(j))));
     }
@@ -172,7 +172,8 @@ design_factorization<Real> factorize_design(const char* function, Eigen::Ref<con
   f.tolerance = detail::rank_tolerance(rank_tolerance, f.rows);
   f.qr.compute(scaled, true);
   f.rank = f.qr.rank(f.tolerance);
-  f.r = f.qr.packed().topRows(f.cols).template triangularView<Eigen::Upper>();
+  f.r.resize(f.cols, f.cols);
+  copy_upper_triangle<Real>(f.qr.packed(), f.r);
   using std::abs;
   f.condition_number =
       f.rank == 0 ? std::numeric_limits<Real>::infinity() : abs(f.r(0, 0)) / abs(f.r(f.rank - 1, f.rank - 1));
@@ -198,7 +199,7 @@ design_factorization<Real> factorize_design(const char* function, Eigen::Ref<con
   // (A^T W A)^-1 = D^-1 P (R^T R)^-1 P^T D^-1.
   matrix_x<Real> inverse(f.cols, f.cols);
   matrix_x<Real> gram(f.cols, f.cols);
-  inverse_gram(f.r, inverse, gram);
+  inverse_gram<Real>(f.r, inverse, gram);
   f.unscaled_covariance.resize(f.cols, f.cols);
   for (index i = 0; i < f.cols; ++i) {
     const index oi = f.qr.column(i);

@@ -19,9 +19,12 @@ namespace valence::fit::detail {
 // (every case but entries beyond about 1e154 or all below about 1e-146), Eigen's scaled
 // stableNorm otherwise. The plain sum vectorises and costs a fraction of the scaled one, which
 // matters in the per-pixel fits of a spectrum image.
-template <typename Vec>
-typename Vec::Scalar safe_norm(const Vec& x) {
-  using Real = typename Vec::Scalar;
+//
+// The kernels of this file take Eigen::Ref of plain matrices and vectors, and callers name the scalar
+// (`safe_norm<Real>(a.col(j))`): each is then compiled once per scalar type, not once per block
+// expression a caller happens to pass, which would multiply Eigen's expression templates.
+template <typename Real>
+Real safe_norm(const Eigen::Ref<const vector_x<Real>>& x) {
   const Real sum = x.squaredNorm();
   if (sum > std::numeric_limits<Real>::min() / std::numeric_limits<Real>::epsilon() &&
       sum < std::numeric_limits<Real>::max()) {
@@ -35,15 +38,14 @@ typename Vec::Scalar safe_norm(const Vec& x) {
 // ||b.tail(m-k)|| the residual norm). Returns false if a column is exactly dependent on the
 // previous ones (zero pivot). Householder QR is backward stable column by column, so unequal
 // column scales do not cost accuracy. Nothing is allocated.
-template <typename MatA, typename VecB>
-bool householder_reduce(MatA& a, VecB& b) {
-  using Real = typename MatA::Scalar;
+template <typename Real>
+bool householder_reduce(Eigen::Ref<matrix_x<Real>> a, Eigen::Ref<vector_x<Real>> b) {
   const index m = a.rows();
   const index k = a.cols();
   for (index j = 0; j < k; ++j) {
     auto x = a.col(j).tail(m - j);
     // Columns in tiny or huge units must not under- or overflow when squared.
-    const Real norm = safe_norm(x);
+    const Real norm = safe_norm<Real>(x);
     if (!(norm > Real(0))) {
       return false;
     }
@@ -111,7 +113,7 @@ class householder_qr {
     norms_.resize(n);
     permutation_.resize(static_cast<std::size_t>(n));
     for (index j = 0; j < n; ++j) {
-      norms_(j) = safe_norm(packed_.col(j));
+      norms_(j) = safe_norm<Real>(packed_.col(j));
       permutation_[static_cast<std::size_t>(j)] = j;
     }
     for (index j = 0; j < std::min(m, n); ++j) {
@@ -119,7 +121,7 @@ class householder_qr {
         choose_pivot(j);
       }
       auto x = packed_.col(j).tail(m - j);
-      const Real norm = safe_norm(x);
+      const Real norm = safe_norm<Real>(x);
       if (!(norm > Real(0))) {  // nothing left of this column: R_jj = 0, H_j = I
         continue;
       }
@@ -193,7 +195,7 @@ class householder_qr {
     index best = j;
     Real best_norm = -1;
     for (index l = j; l < n; ++l) {
-      const Real remaining = safe_norm(packed_.col(l).tail(m - j));
+      const Real remaining = safe_norm<Real>(packed_.col(l).tail(m - j));
       if (remaining > best_norm) {
         best_norm = remaining;
         best = l;
@@ -212,11 +214,12 @@ class householder_qr {
 };
 
 // Solves R x = c for the leading k x k upper triangle of `r`; x may alias c.
-template <typename MatR, typename VecC, typename VecX>
-void back_substitute(const MatR& r, const VecC& c, VecX& x) {
+template <typename Real>
+void back_substitute(const Eigen::Ref<const matrix_x<Real>>& r, const Eigen::Ref<const vector_x<Real>>& c,
+                     Eigen::Ref<vector_x<Real>> x) {
   const index k = r.cols();
   for (index i = k - 1; i >= 0; --i) {
-    auto s = c(i);
+    Real s = c(i);
     for (index l = i + 1; l < k; ++l) {
       s -= r(i, l) * x(l);
     }
@@ -224,11 +227,37 @@ void back_substitute(const MatR& r, const VecC& c, VecX& x) {
   }
 }
 
+// Solves R^T x = c (forward substitution) for the leading k x k upper triangle of `r`; x may alias c.
+template <typename Real>
+void forward_substitute_transposed(const Eigen::Ref<const matrix_x<Real>>& r, const Eigen::Ref<const vector_x<Real>>& c,
+                                   Eigen::Ref<vector_x<Real>> x) {
+  const index k = r.cols();
+  for (index i = 0; i < k; ++i) {
+    Real s = c(i);
+    for (index l = 0; l < i; ++l) {
+      s -= r(l, i) * x(l);
+    }
+    x(i) = s / r(i, i);
+  }
+}
+
+// r := the upper triangle of the first r.rows() rows of `a` (the R of a reduced block), zeros below
+// it; r has a's columns. Nothing is allocated.
+template <typename Real>
+void copy_upper_triangle(const Eigen::Ref<const matrix_x<Real>>& a, Eigen::Ref<matrix_x<Real>> r) {
+  const index rows = r.rows();
+  for (index j = 0; j < a.cols(); ++j) {
+    const index top = std::min(j + 1, rows);
+    r.col(j).head(top) = a.col(j).head(top);
+    r.col(j).tail(rows - top).setZero();
+  }
+}
+
 // Writes (R^T R)^{-1} = R^{-1} R^{-T} for the leading k x k upper triangle of `r` into `out`
 // (k x k), using `inv` (k x k) as scratch for R^{-1}.
-template <typename MatR, typename MatInv, typename MatOut>
-void inverse_gram(const MatR& r, MatInv& inv, MatOut& out) {
-  using Real = typename MatR::Scalar;
+template <typename Real>
+void inverse_gram(const Eigen::Ref<const matrix_x<Real>>& r, Eigen::Ref<matrix_x<Real>> inv,
+                  Eigen::Ref<matrix_x<Real>> out) {
   const index k = r.cols();
   inv.setZero();
   for (index j = 0; j < k; ++j) {  // column j of R^{-1}: solve R c = e_j (upper triangular: rows <= j)

@@ -70,10 +70,10 @@ class small_least_squares {
     auto rhs = rhs_.head(rows);
     rhs = b;
     for (index j = 0; j < cols; ++j) {
-      column_norms_(j) = safe_norm(work.col(j));
+      column_norms_(j) = safe_norm<Real>(work.col(j));
     }
     const auto norm_of = [&](index j) { return column_norms_(j); };
-    if (!householder_reduce(work, rhs)) {
+    if (!householder_reduce<Real>(work, rhs)) {
       dependent_ = first_dependent_column(work.topRows(cols), norm_of, Real(0));
       return fit_status::singular;
     }
@@ -81,7 +81,7 @@ class small_least_squares {
     if (dependent_ >= 0) {
       return fit_status::singular;
     }
-    factor_ = work.topRows(cols).template triangularView<Eigen::Upper>();
+    copy_upper_triangle<Real>(work, factor_);
     index iterations = 0;
     const auto outcome =
         solver_.solve(factor_, rhs.head(cols), constraints, coefficients_, state_, max_iterations, false, iterations);
