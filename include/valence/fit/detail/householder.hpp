@@ -270,7 +270,17 @@ void inverse_gram(const Eigen::Ref<const matrix_x<Real>>& r, Eigen::Ref<matrix_x
       inv(i, j) = s / r(i, i);
     }
   }
-  out.noalias() = inv.lazyProduct(inv.transpose());  // coefficient-based: no allocation
+  // R^-1 R^-T, symmetric, from the upper triangles only (R^-1 is upper triangular).
+  for (index i = 0; i < k; ++i) {
+    for (index j = i; j < k; ++j) {
+      Real s = 0;
+      for (index l = j; l < k; ++l) {
+        s += inv(i, l) * inv(j, l);
+      }
+      out(i, j) = s;
+      out(j, i) = s;
+    }
+  }
 }
 
 }  // namespace valence::fit::detail
