@@ -7,6 +7,7 @@
 #include <valence/synth/gitt.hpp>
 
 #include <valence_test/accuracy.hpp>
+#include <valence_test/cycler_stamps.hpp>
 #include <valence_test/mpt_columns.hpp>
 
 #include <doctest/doctest.h>
@@ -63,6 +64,31 @@ TEST_CASE("segment finds every step of a synthetic record, charge or discharge")
       CHECK(step.rested_before);
       CHECK(step.complete);
     }
+  }
+}
+
+TEST_CASE("segment accepts the repeated time stamps cyclers write at step changes") {
+  const auto r = record(1e-4);
+  const auto plain = gitt::segment(r.time, r.voltage, r.current);
+  const auto stamped = valence_test::with_repeated_stamps(r.time, r.voltage, r.current, 0.0);
+  REQUIRE(stamped.repeated.size() == 10);  // on and off, five times
+  const auto s = gitt::segment(stamped.time, stamped.voltage, stamped.current);
+  REQUIRE(s.steps.size() == 5);
+  CHECK(s.initial_rest_end == plain.initial_rest_end + 1);  // the rest's repeated last sample
+  for (std::size_t k = 0; k < 5; ++k) {
+    CAPTURE(k);
+    const auto& step = s.steps[k];
+    const auto& before = plain.steps[k];
+    // Every earlier switch added one sample; the repeated stamp at the end belongs to the pulse.
+    const auto shift = 2 * static_cast<Eigen::Index>(k);
+    CHECK(step.pulse_begin == before.pulse_begin + shift + 1);
+    CHECK(step.pulse_end == before.pulse_end + shift + 2);
+    CHECK(step.rest_end == (k < 4 ? before.rest_end + shift + 3 : stamped.time.size()));
+    // Exact: the pulse still runs from its first sample to the first sample of the rest.
+    CHECK(step.duration == before.duration);
+    CHECK(step.current == doctest::Approx(before.current).epsilon(1e-15));
+    CHECK(step.rested_before);
+    CHECK(step.complete);
   }
 }
 
@@ -137,8 +163,10 @@ TEST_CASE("segment rejects bad input with messages that name it") {
   back(4) = 2.0;
   vector_d one = i;
   one(5) = 1e-3;
-  CHECK_THROWS_WITH_AS(static_cast<void>(gitt::segment(back, v, one)), doctest::Contains("'time'"),
-                       valence::invalid_input);
+  CHECK_THROWS_WITH_AS(static_cast<void>(gitt::segment(back, v, one)),
+                       doctest::Contains("parameter 'time' decreases at index 4 (3 then 2)"), valence::invalid_input);
+  CHECK_THROWS_WITH_AS(static_cast<void>(gitt::segment(vector_d::Constant(10, 5.0), v, one)),
+                       doctest::Contains("parameter 'time' is 5 s throughout"), valence::invalid_input);
   CHECK_THROWS_WITH_AS(static_cast<void>(gitt::segment(t, v, one)), doctest::Contains("no current pulse of at least 2"),
                        valence::invalid_input);
   gitt::segment_options o;

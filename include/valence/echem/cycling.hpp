@@ -86,23 +86,13 @@ struct cycling_record {
 /// \param options the rest threshold.
 /// \returns half-cycles, cycles with coulombic and energy efficiencies, and the per-sample capacity.
 /// \throws valence::invalid_input for unequal lengths, fewer than 2 samples, non-finite values,
-///         time that decreases, a `rest_fraction` outside (0, 1), or a current that is
+///         time that decreases or never advances, a `rest_fraction` outside (0, 1), or a current that is
 ///         zero throughout.
 template <class = void>
 [[nodiscard]] cycling_record split_cycles(const vector_ref& time, const vector_ref& voltage, const vector_ref& current,
                                           const cycling_options& options = {}) {
   constexpr const char* function = "valence::echem::split_cycles";
   valence::echem::detail::check_record(function, time, voltage, current);
-  // Cyclers log a step's end and the next step's start with one time stamp: equal times are
-  // allowed (the interval carries no charge); time running backwards is not.
-  for (index i = 0; i + 1 < time.size(); ++i) {
-    if (time(i + 1) < time(i)) {
-      throw invalid_input(core::detail::message(
-          function, "parameter 'time' decreases at index " + std::to_string(i + 1) + " (" +
-                        core::detail::format_value(time(i)) + " then " + core::detail::format_value(time(i + 1)) +
-                        "); expected non-decreasing times"));
-    }
-  }
   if (!(options.rest_fraction > 0 && options.rest_fraction < 1)) {
     throw invalid_input(core::detail::message(function, "option 'rest_fraction' is " +
                                                             core::detail::format_value(options.rest_fraction) +

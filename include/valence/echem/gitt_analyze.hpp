@@ -126,7 +126,8 @@ line fit_line(const vector_ref& x, const vector_ref& y) {
 /// \f$D\f$ by eq. 2 and eq. 1 with \f$L = m V_M/(M S)\f$; the validity ratio; and flags. A step
 /// whose D cannot be formed keeps NaN there and says why in its flags; the other steps are
 /// unaffected.
-/// \param time s, strictly increasing; \param voltage V; \param current A (same length, finite).
+/// \param time s, non-decreasing (repeated stamps at step changes allowed, as in segment());
+/// \param voltage V; \param current A (same length, finite).
 /// \param cell the active material (mass, molar mass, molar volume, area).
 /// \param options segmentation, initial content, fit window and flag thresholds.
 /// \returns one result per step, in time order.

@@ -76,7 +76,8 @@ struct interruption_result {
 /// \f$\sqrt{t - t_\mathrm{off}}\f$ over [fit_from, fit_to] s of the interruption (both by
 /// fit::least_squares); the resistance is the line's value at the switch minus \f$E_0\f$, over the
 /// current. Interruptions without enough samples are reported with flags and NaN, not errors.
-/// \param time s, strictly increasing. \param voltage V. \param current A (either sign).
+/// \param time s, non-decreasing (repeated stamps at step changes allowed, as in segment()).
+/// \param voltage V. \param current A (either sign).
 /// \param length diffusion length \f$L\f$ in cm (diffusion_length(), or sphere_diffusion_length()).
 /// \param options windows and thresholds; see ici_options.
 /// \returns one result per current segment, in time order.

@@ -69,20 +69,20 @@ struct segmentation {
 /// convention (charge positive or negative) does not matter, a record may begin inside a pulse
 /// (rested_before = false) or end inside one (complete = false), and the sampling need not be
 /// regular: gaps in time (missing points) only lengthen a run. Voltage is checked, not used.
-/// \param time s, strictly increasing, finite.
+/// \param time s, non-decreasing, finite (repeated time stamps at step changes, as cyclers log the
+///        end of one step and the start of the next, are allowed; split_cycles() takes the same rule).
 /// \param voltage V, finite, same length.
 /// \param current A, finite, same length.
 /// \param options threshold and minimum pulse length.
 /// \returns the steps and the reference current.
 /// \throws valence::invalid_input on unequal lengths, fewer than 2 samples, non-finite values,
-///         time not strictly increasing, a rest_fraction outside (0, 1), min_pulse_points < 1, or
+///         time that decreases or never advances, a rest_fraction outside (0, 1), min_pulse_points < 1, or
 ///         no current pulse at all.
 template <class = void>
 [[nodiscard]] segmentation segment(const vector_ref& time, const vector_ref& voltage, const vector_ref& current,
                                    const segment_options& options = {}) {
   constexpr const char* function = "valence::echem::gitt::segment";
   valence::echem::detail::check_record(function, time, voltage, current);
-  core::check_strictly_increasing(function, "time", time);
   if (!(options.rest_fraction > 0 && options.rest_fraction < 1)) {
     throw invalid_input(core::detail::message(function, "option 'rest_fraction' is " +
                                                             core::detail::format_value(options.rest_fraction) +
@@ -102,13 +102,17 @@ template <class = void>
   const double threshold = options.rest_fraction * out.pulse_current;
   // -1, 0, +1 per sample: current off, or on with its sign.
   const auto state = [&](index i) { return std::abs(current(i)) < threshold ? 0 : (current(i) > 0 ? 1 : -1); };
-  std::vector<double> steps_in_time(static_cast<std::size_t>(n - 1));
+  // The sampling interval: the median step between distinct time stamps (a repeated stamp at a
+  // switch is not a sample interval).
+  std::vector<double> steps_in_time;
   for (index i = 0; i + 1 < n; ++i) {
-    steps_in_time[static_cast<std::size_t>(i)] = time(i + 1) - time(i);
+    if (time(i + 1) > time(i)) {
+      steps_in_time.push_back(time(i + 1) - time(i));
+    }
   }
-  std::nth_element(steps_in_time.begin(), steps_in_time.begin() + static_cast<std::ptrdiff_t>((n - 1) / 2),
-                   steps_in_time.end());
-  const double sampling = steps_in_time[static_cast<std::size_t>((n - 1) / 2)];
+  const auto middle = steps_in_time.begin() + static_cast<std::ptrdiff_t>((steps_in_time.size() - 1) / 2);
+  std::nth_element(steps_in_time.begin(), middle, steps_in_time.end());
+  const double sampling = *middle;
   index i = 0;
   while (i < n) {
     const int s = state(i);

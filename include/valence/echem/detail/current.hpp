@@ -5,6 +5,8 @@
 #define VALENCE_ECHEM_DETAIL_CURRENT_HPP
 
 #include <valence/core/check.hpp>
+#include <valence/core/detail/format.hpp>
+#include <valence/core/error.hpp>
 #include <valence/core/types.hpp>
 
 #include <Eigen/Core>
@@ -12,11 +14,14 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <string>
 #include <vector>
 
 namespace valence::echem::detail {
 
-// Equal lengths, at least two samples, all finite (the order of the times is the caller's rule).
+// Equal lengths, at least two samples, all finite, and time that never decreases. Cyclers log a
+// step's end and the next step's start with one time stamp, so equal times are allowed (the
+// interval carries no charge); time running backwards is not.
 template <class = void>
 void check_record(const char* function, const vector_ref& time, const vector_ref& voltage, const vector_ref& current) {
   core::check_same_size(function, "voltage", voltage, "time", time);
@@ -25,6 +30,18 @@ void check_record(const char* function, const vector_ref& time, const vector_ref
   core::check_finite(function, "time", time);
   core::check_finite(function, "voltage", voltage);
   core::check_finite(function, "current", current);
+  for (index i = 0; i + 1 < time.size(); ++i) {
+    if (time(i + 1) < time(i)) {
+      throw invalid_input(core::detail::message(
+          function, "parameter 'time' decreases at index " + std::to_string(i + 1) + " (" +
+                        core::detail::format_value(time(i)) + " then " + core::detail::format_value(time(i + 1)) +
+                        "); expected non-decreasing times"));
+    }
+  }
+  if (!(time(time.size() - 1) > time(0))) {
+    throw invalid_input(core::detail::message(function, "parameter 'time' is " + core::detail::format_value(time(0)) +
+                                                            " s throughout; expected a record that advances in time"));
+  }
 }
 
 // The median |I| of the samples above half the largest |I|, so that a switching spike does not set
