@@ -273,6 +273,37 @@ TEST_SUITE("io") {
     CHECK(larch.column("energy")(0) == 7100.5);
   }
 
+  TEST_CASE("read_xdi opens the comments and ends the header where the XDI reference library does") {
+    // libxdifile (lib/xdifile.c, XDI 1.1.0): the text of a header line before any ':' that begins
+    // with "///" opens the comments, one that begins with "---" ends the header, and a line with a
+    // value after ':' before the comments is a field.
+    const std::string fields = "# XDI/1.0\n# Element.symbol: Ni\n# Element.edge: K\n";
+    const std::string data = "# energy mu\n8300 1.5\n8310 1.6\n";
+    for (const std::string separator : {"# ///", "#///", "# ///  Users Comments  ///", "# //////////", "#   ///  "}) {
+      CAPTURE(separator);
+      const auto f = parse(fields + separator + "\n# beamline notes: none\n# ///\n#  second\n#----\n" + data);
+      CHECK(f.comments == std::vector<std::string>{"beamline notes: none", " second"});
+      CHECK(f.values.rows() == 2);
+      CHECK(count(f, kind::missing_header_end) == 0);
+    }
+    for (const std::string end : {"#----", "# ---", "#-----------------", "# ---- data ----"}) {
+      CAPTURE(end);
+      const auto f = parse(fields + "# ///\n# a comment\n" + end + "\n" + data);
+      CHECK(f.comments == std::vector<std::string>{"a comment"});
+      CHECK(f.labels == std::vector<std::string>{"energy", "mu"});
+      CHECK(f.values.rows() == 2);
+      const auto without_comments = parse(fields + end + "\n" + data);
+      CHECK(without_comments.comments.empty());
+      CHECK(without_comments.values.rows() == 2);
+    }
+    // Errors there too: a "///" name with a value is a malformed field, and two dashes end nothing.
+    CHECK_THROWS_WITH_AS(static_cast<void>(parse(fields + "# /// notes: x\n#----\n" + data)),
+                         doctest::Contains("<string>:4: field name '/// notes' is not Family.key"),
+                         valence::parse_error);
+    CHECK_THROWS_WITH_AS(static_cast<void>(parse(fields + "# --\n" + data)),
+                         doctest::Contains("<string>:4: header line '--' has no ':'"), valence::parse_error);
+  }
+
   TEST_CASE("read_xdi validates dates, edges and quantities as the XDI dictionary defines them") {
     const auto with = [](const std::string& field) { return parse("# XDI/1.0\n# " + field + "\n#----\n1 2\n"); };
     CHECK(count(with("Scan.start_time: 2020-02-29T23:59:60"), kind::invalid_value) == 0);

@@ -307,14 +307,17 @@ void assign_xdi_labels(xdi_file& f, const std::vector<std::string>& label_line, 
 /// an xdi_warning, so the verdicts on the XDI conformance set (`baddata/BadFiles.txt`) are
 /// reproduced file by file.
 /// - **Errors:** line 1 not `# XDI/<major>.<minor> [application/version ...]`; a header line
-///   before `# ///` or `#----` that is not `# Family.key: value` (no ':', no '.', two '.', a
-///   family not starting with a letter, an empty value); a data value that is not a finite
+///   before the comments or the header end that is not `# Family.key: value` (no ':', no '.',
+///   two '.', a family not starting with a letter, an empty value); a data value that is not a finite
 ///   number (`nan`, `1.2.3`, words); a data line with a different number of columns; no data.
 /// - **Warnings** (xdi_warning_kind): missing or invalid required fields, an invalid date,
 ///   number or unit in a defined field, no `#----` line, Column.N fields that do not match the
 ///   data, lines with an unknown comment character (ignored), missing recommended fields.
 ///
-/// Field names are compared without case and a later occurrence replaces an earlier one. Blank
+/// The comments start at a header line whose text begins with `///` (`# ///`, `#///`,
+/// `# ///  Users Comments  ///`) and the header ends at one that begins with `---` (`#----`,
+/// `# ---- data ----`), as the reference library decides; a `///` line inside the comments is not
+/// a comment. Field names are compared without case and a later occurrence replaces an earlier one. Blank
 /// lines, leading blanks, LF, CRLF and CR line ends are accepted; numbers are read in the C
 /// locale. `# Outer.value: v` lines inside the data (2-D scans) start a new block of rows.
 /// \param in the text. \param source the name used in error messages (a path, or `"<string>"`).
@@ -391,11 +394,18 @@ template <class = void>
     }
     if (content.front() == '#') {
       const std::string_view body = detail::trim(content.substr(1));
-      const bool dashes = body.size() >= 3 && body.find_first_not_of('-') == std::string_view::npos;
       if (at == section::fields || at == section::comments) {
-        if (dashes) {
+        // The reference library's rules: in the fields, a line with a value after ':' is a field;
+        // otherwise the text before any ':' starting with "///" opens the comments (so
+        // "# ///  Users Comments  ///" does) and starting with "---" ends the header ("#----",
+        // "# ---- data ----"). Inside the comments a "///" line is a separator, not a comment.
+        const std::string_view head = body.substr(0, body.find(':'));
+        const bool has_value = head.size() < body.size() && !detail::trim(body.substr(head.size() + 1)).empty();
+        if (at == section::fields && has_value) {
+          set_field(body);
+        } else if (head.substr(0, 3) == "---") {
           at = section::labels;
-        } else if (at == section::fields && body.size() >= 3 && body.find_first_not_of('/') == std::string_view::npos) {
+        } else if (head.substr(0, 3) == "///") {
           at = section::comments;
         } else if (at == section::comments) {
           std::string_view comment = content.substr(1);
