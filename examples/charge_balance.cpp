@@ -51,10 +51,10 @@ int main(int argc, char** argv) {
                 layered.formula().c_str(), valence::chem::layered_excess_from_composite(0.5));
     const double mn = valence::chem::solve_oxidation_state(layered, "Mn", {{"Li", 1}, {"Ni", 2}, {"O", -2}});
     std::printf("Mn oxidation state        %.3f (with Li+, Ni2+, O2-)\n", mn);
-    // the balanced assignments when Mn and Ni may take only their layered-oxide states
-    valence::chem::oxidation_guess_options layered_states;
-    layered_states.allowed = {{"Mn", {3, 4}}, {"Ni", {2, 3, 4}}};
-    for (const auto& guess : valence::chem::oxidation_state_guesses(layered, layered_states)) {
+    // the three most likely balanced assignments (the redox ladder of oxides ranks them)
+    const auto guesses = valence::chem::oxidation_state_guesses(layered);
+    for (std::size_t i = 0; i < guesses.size() && i < 3; ++i) {
+      const auto& guess = guesses[i];
       std::printf("  balanced assignment     ");
       for (const auto& s : guess.states) {
         std::printf("%s%+.3g ", s.symbol.c_str(), s.state);

@@ -12,9 +12,11 @@
 #include <valence/core/error.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace valence::chem {
@@ -46,7 +48,11 @@ struct oxidation_guess_options {
 struct oxidation_state_guess {
   std::vector<oxidation_state> states;  ///< one average state per element, in formula order
   std::string mixed_element;            ///< the element with a mixed (non-allowed) average; empty if none
-  double prior_cost = 0;                ///< \f$C\f$ of the ranking prior (lower is more likely)
+  /// \f$C\f$ of the ranking prior over the elements without a redox ladder (lower is more likely).
+  double prior_cost = 0;
+  /// \f$U = \sum_e n_e L_e(s_e)\f$ over the 3d metals, eV per formula unit: the energy of the
+  /// electrons their states have given up, on the redox ladder of oxide hosts (lower is more likely).
+  double redox_energy = 0;
 };
 
 namespace detail {
@@ -65,18 +71,75 @@ inline double oxidation_state_rank(const element& e, int s) {
   return count + distance;
 }
 
-/// Candidate states and their prior ranks for one element of the formula.
+/// The redox ladder of a 3d metal in oxide hosts: the potentials (V vs Li+/Li) of its couples
+/// s/s+1 from state `base` up, rounded, from the couple positions of J. B. Goodenough and Y. Kim,
+/// Chem. Mater. 22, 587 (2010), fig. 2, and J. B. Goodenough and K.-S. Park, J. Am. Chem. Soc. 135,
+/// 1167 (2013): their order is what ranks assignments.
+struct redox_ladder {
+  std::string_view symbol;
+  int base;
+  std::array<double, 5> couples;
+  int count;
+};
+
+inline constexpr std::array<redox_ladder, 8> redox_ladders{{
+    {"Ti", 3, {1.6}, 1},                      // Ti4+/3+ (Li4Ti5O12, anatase)
+    {"V", 3, {2.5, 3.3}, 2},                  // V4+/3+, V5+/4+ (V2O5)
+    {"Cr", 3, {4.5, 4.8, 5.0}, 3},            // Cr3+ up to chromate
+    {"Mn", 2, {1.5, 2.9, 5.0, 5.5, 6.0}, 5},  // Mn3+/2+, Mn4+/3+ (layered and spinel at 3 V), up to 7+
+    {"Fe", 2, {2.5, 4.8}, 2},                 // Fe3+/2+ in oxides, Fe4+/3+
+    {"Co", 2, {2.0, 4.2}, 2},                 // Co3+/2+, Co4+/3+ (LiCoO2, at the top of O 2p)
+    {"Ni", 2, {3.7, 3.9}, 2},                 // Ni3+/2+ and Ni4+/3+ (NMC, LiNi0.5Mn1.5O4)
+    {"Cu", 1, {2.0, 4.5}, 2},                 // Cu2+/+, Cu3+/2+
+}};
+
+inline const redox_ladder* ladder_of(std::string_view symbol) {
+  for (const auto& l : redox_ladders) {
+    if (l.symbol == symbol) {
+      return &l;
+    }
+  }
+  return nullptr;
+}
+
+/// L(s): the energy, eV, of the electrons given up from the ladder's base state to integer state s
+/// (negative below it). Couples beyond the table continue 1 V apart, so the ladder stays convex.
+inline double ladder_energy(const redox_ladder& l, int s) {
+  const auto couple = [&l](int j) {  // potential of the couple j/j+1
+    const int k = j - l.base;
+    if (k < 0) {
+      return l.couples[0] + k;
+    }
+    if (k >= l.count) {
+      return l.couples[static_cast<std::size_t>(l.count - 1)] + (k - l.count + 1);
+    }
+    return l.couples[static_cast<std::size_t>(k)];
+  };
+  double energy = 0;
+  for (int j = l.base; j < s; ++j) {
+    energy += couple(j);
+  }
+  for (int j = s; j < l.base; ++j) {
+    energy -= couple(j);
+  }
+  return energy;
+}
+
+/// Candidate states and their prior costs for one element of the formula: ranks, or for a 3d metal
+/// its ladder energies.
 struct state_candidates {
   const element* element_ptr;
   double amount;
   std::vector<int> states;
-  std::vector<double> ranks;
+  std::vector<double> ranks;     // 0 for a ladder element
+  std::vector<double> energies;  // L(s) for a ladder element, else 0
   int lowest;
   int highest;
 
-  /// Rank of a mixed average \p s: linear between the ranks of the nearest allowed states below and
-  /// above it (Mn 3.5 is a Mn3+/Mn4+ mixture, not Mn2+/Mn7+).
-  [[nodiscard]] double mixture_rank(double s) const {
+  /// Interpolation weights of a mixed average \p s between the nearest allowed states below and
+  /// above it (Mn 3.5 is a Mn3+/Mn4+ mixture, not Mn2+/Mn7+): the average is that mixture, so its
+  /// rank and energy are the mixture's.
+  [[nodiscard]] double mixture(double s, const std::vector<double>& of_state) const {
     std::size_t below = 0;
     std::size_t above = 0;
     for (std::size_t k = 0; k < states.size(); ++k) {
@@ -88,7 +151,7 @@ struct state_candidates {
       }
     }
     const double t = (s - states[below]) / (states[above] - states[below]);
-    return (1 - t) * ranks[below] + t * ranks[above];
+    return (1 - t) * of_state[below] + t * of_state[above];
   }
 };
 
@@ -134,12 +197,15 @@ std::vector<state_candidates> candidate_states(const composition& c, const oxida
     if (states.empty()) {
       states.push_back(0);
     }
+    const redox_ladder* ladder = ladder_of(e.symbol);
     std::vector<double> ranks;
+    std::vector<double> energies;
     for (const int s : states) {
-      ranks.push_back(oxidation_state_rank(e, s));
+      ranks.push_back(ladder != nullptr ? 0.0 : oxidation_state_rank(e, s));
+      energies.push_back(ladder != nullptr ? ladder_energy(*ladder, s) : 0.0);
     }
     const auto [lowest, highest] = std::minmax_element(states.begin(), states.end());
-    out.push_back({&e, item.amount, std::move(states), std::move(ranks), *lowest, *highest});
+    out.push_back({&e, item.amount, std::move(states), std::move(ranks), std::move(energies), *lowest, *highest});
   }
   return out;
 }
@@ -199,6 +265,7 @@ class oxidation_search {
         const std::size_t k = chosen_[i];
         charge += candidates_[i].amount * candidates_[i].states[k];
         guess.prior_cost += candidates_[i].amount * candidates_[i].ranks[k];
+        guess.redox_energy += candidates_[i].amount * candidates_[i].energies[k];
       }
     }
     double mixed_state = 0;
@@ -219,7 +286,8 @@ class oxidation_search {
       if (!(mixed_state > m.lowest && mixed_state < m.highest)) {
         return;
       }
-      guess.prior_cost += m.amount * m.mixture_rank(mixed_state);
+      guess.prior_cost += m.amount * m.mixture(mixed_state, m.ranks);
+      guess.redox_energy += m.amount * m.mixture(mixed_state, m.energies);
       guess.mixed_element = std::string(m.element_ptr->symbol);
     }
     for (std::size_t i = 0; i < candidates_.size(); ++i) {
@@ -256,25 +324,35 @@ inline constexpr double max_state_combinations = 1e7;
 /// such as Li1.2Ni0.15Co0.1Mn0.55O2 need no scaling to integer sites. The work is
 /// \f$O(E\prod_e |S_e|)\f$ at worst, independent of the amounts, and neutrality pruning cuts most of it.
 ///
-/// **Prior.** An element's integer state \f$s\f$ costs its rank \f$r_e(s)\f$ in the element's
-/// common_oxidation_states (0 for the most common; a state outside the list costs the list's length
-/// plus its distance to the nearest listed state), a mixed average costs the linear interpolation
-/// \f$[(b-s) r_e(a) + (s-a) r_e(b)]/(b-a)\f$ between the nearest allowed states \f$a < s < b\f$, and
-/// an assignment costs
-/// \f$C = \sum_e n_e r_e(s_e)\f$. Assignments without mixed valence come first, each group ordered by
-/// increasing \f$C\f$; ties keep the search order (formula order, each element's candidates in the
-/// order given, most common first). This rank prior replaces the ICSD occurrence statistics of
-/// pymatgen's `Composition.oxi_state_guesses`; the first answer agrees with it on the cases in the
-/// tests (LiFeO2, Fe4O5, V2O3, LiFePO4, SbOF, MnFeO3 with Mn, Fe ∈ {2, 3, 4}). Unlike pymatgen,
-/// mixed valence does not require several integer sites: VO2 with V ∈ {2, 3, 5} gives V 4 as a mixture
-/// of V³⁺ and V⁵⁺ (pymatgen returns nothing; set allow_mixed_valence = false for that behaviour on
-/// single-site formulas). A composition of one element (e.g. O2) is assigned state 0 when \f$q = 0\f$.
-/// Intermetallics such as NiAl, with no negative candidate, have no assignment and give an empty list.
+/// **Ranking.** Two costs, compared in this order (lower first; at equal costs integer answers stay
+/// ahead of mixtures, then the search order: formula order, candidates most common first):
+/// 1. The rank prior over the elements without a redox ladder: state \f$s\f$ costs its rank
+///    \f$r_e(s)\f$ in common_oxidation_states (0 for the most common; a state outside the list costs
+///    the list's length plus its distance to the nearest listed state), and
+///    \f$C = \sum_e n_e r_e(s_e)\f$. It settles the states of Li, Na, O, P, S, F, ...
+/// 2. For the 3d metals Ti, V, Cr, Mn, Fe, Co, Ni and Cu, the redox ladder of oxide hosts: with the
+///    potentials \f$V_e(j/j{+}1)\f$ of an element's couples (V vs Li⁺/Li, rounded, after
+///    J. B. Goodenough and Y. Kim, Chem. Mater. 22, 587 (2010), fig. 2: Mn³⁺/²⁺ 1.5, Co³⁺/²⁺ 2.0,
+///    Fe³⁺/²⁺ 2.5, Mn⁴⁺/³⁺ 2.9, Ni³⁺/²⁺ 3.7, Ni⁴⁺/³⁺ 3.9, Co⁴⁺/³⁺ 4.2, ...), state \f$s\f$ has
+///    given up \f$L_e(s) = \sum_{j<s} V_e(j/j{+}1)\f$ eV of electrons, and
+///    \f$U = \sum_e n_e L_e(s_e)\f$. The least \f$U\f$ for a fixed charge is the ground state that
+///    removes electrons from the lowest-lying couples first: in LiNi0.6Mn0.2Co0.2O2 Mn and Co
+///    are oxidised to Mn⁴⁺ and Co³⁺ before Ni²⁺ gives up any electron, so the first answer is
+///    Li⁺ Ni^8/3 Mn⁴⁺ Co³⁺, the starting point of the NMC charge-balance argument.
 ///
-/// **Cathodes.** No formula-only prior knows what spectroscopy measures: for LiNi0.6Mn0.2Co0.2O2 the
-/// first answer is Ni²⁺/Mn⁷⁺/Co²⁺, because Mn⁷⁺ is one of manganese's common states. Fix the states
-/// that XAS or EELS determined (`allowed = {{"Mn", {4}}, {"Co", {3}}}`) and the single answer is the
-/// accepted Ni 8/3; or restrict manganese to {2, 3, 4} for layered oxides.
+/// A mixed average costs the mixture of the nearest allowed states \f$a < s < b\f$ it lies between:
+/// \f$[(b-s) x(a) + (s-a) x(b)]/(b-a)\f$ for \f$x = r_e\f$ or \f$L_e\f$. The first answers are the
+/// textbook ones for layered oxides (NMC111, 622, 811: Ni takes the balance; NCA: Ni³⁺ Co³⁺; Li-rich
+/// Li1.2Ni0.2Mn0.6O2: Ni²⁺ Mn⁴⁺), spinels (LiMn2O4: Mn 3.5; LiNi0.5Mn1.5O4: Ni²⁺ Mn⁴⁺), olivines
+/// (LiFePO4, LiMnPO4) and sodium layered oxides (NaNi0.5Mn0.5O2, Na2/3Ni1/3Mn2/3O2), and they agree
+/// with pymatgen's `Composition.oxi_state_guesses` (which ranks by ICSD occurrences) on LiFeO2,
+/// Fe4O5, V2O3, LiFePO4, SbOF and MnFeO3 with Mn, Fe ∈ {2, 3, 4} (tests/chem). Where pymatgen differs it
+/// is because an occurrence count is not chemistry: it puts Ni²⁺/Mn⁷⁺/Co²⁺ first for NMC622. Unlike
+/// pymatgen, mixed valence does not require several integer sites: VO2 with V ∈ {2, 3, 5} gives V 4 as
+/// a mixture of V³⁺ and V⁵⁺ (set allow_mixed_valence = false for pymatgen's empty answer). A
+/// composition of one element (e.g. O2) is assigned state 0 when \f$q = 0\f$. Intermetallics such as
+/// NiAl, with no negative candidate, have no assignment and give an empty list. What spectroscopy
+/// measured can be imposed: `allowed = {{"Mn", {4}}, {"Co", {3}}}` leaves one answer.
 ///
 /// \param c the composition.
 /// \param options net charge, per-element allowed states, mixed valence and tolerance.
@@ -325,15 +403,18 @@ template <class = void>
     }
   }
   // Costs equal in exact arithmetic can differ in the last bits; compare them rounded so that such
-  // ties keep the search order instead of depending on rounding.
+  // ties keep the search order instead of depending on rounding. Integer answers were found first,
+  // so at equal costs they stay ahead of mixtures.
   const auto key = [](double cost) { return std::round(cost * 1e9); };
   const auto by_cost = [&key](const oxidation_state_guess& a, const oxidation_state_guess& b) {
-    return key(a.prior_cost) < key(b.prior_cost);
+    if (key(a.prior_cost) != key(b.prior_cost)) {
+      return key(a.prior_cost) < key(b.prior_cost);
+    }
+    return key(a.redox_energy) < key(b.redox_energy);
   };
-  std::stable_sort(integer_guesses.begin(), integer_guesses.end(), by_cost);
-  std::stable_sort(mixed_guesses.begin(), mixed_guesses.end(), by_cost);
   integer_guesses.insert(integer_guesses.end(), std::make_move_iterator(mixed_guesses.begin()),
                          std::make_move_iterator(mixed_guesses.end()));
+  std::stable_sort(integer_guesses.begin(), integer_guesses.end(), by_cost);
   return integer_guesses;
 }
 
