@@ -52,10 +52,11 @@ template least_squares_batch_result<double> solve_batch<double>(Eigen::Ref<const
 template levenberg_marquardt_result<float> levenberg_marquardt_impl<float>(const char*, const residual_function<float>&,
                                                                            const jacobian_function<float>&,
                                                                            const vector_x<float>&,
-                                                                           const levenberg_marquardt_options<float>&);
+                                                                           const levenberg_marquardt_options<float>&,
+                                                                           float);
 template levenberg_marquardt_result<double> levenberg_marquardt_impl<double>(
     const char*, const residual_function<double>&, const jacobian_function<double>&, const vector_x<double>&,
-    const levenberg_marquardt_options<double>&);
+    const levenberg_marquardt_options<double>&, double);
 template matrix_x<float> difference_jacobian<float>(const residual_function<float>&, const vector_x<float>&,
                                                     const vector_x<float>&, const lm_bounds<float>&,
                                                     const levenberg_marquardt_options<float>&, index&);

@@ -158,6 +158,7 @@ TEST_CASE("levenberg_marquardt reports an exhausted iteration budget as not conv
   CHECK(fit.reason == stop_reason::iteration_budget);
   CHECK(fit.iterations == 2);
   CHECK(std::string(valence::fit::to_string(fit.reason)) == "iteration_budget");
+  CHECK(std::string(valence::fit::to_string(stop_reason::jacobian_accuracy)) == "jacobian_accuracy");
 }
 
 TEST_CASE("levenberg_marquardt rejects bad input with messages that name it") {

@@ -13,7 +13,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -223,8 +225,16 @@ nist_fit fit_nist(const valence_test::nist_nonlinear_problem& problem, const Vec
   std::vector<double> gradient(static_cast<std::size_t>(n));
   std::vector<long double> extended_gradient(static_cast<std::size_t>(n));
   auto residuals = [&](const VectorXd& b) {
-    const Eigen::Matrix<long double, Eigen::Dynamic, 1> extended = b.cast<long double>();
     VectorXd r(m);
+    if (!analytic) {  // as a user's model is: in double, from the data as read
+      for (Index i = 0; i < m; ++i) {
+        const VectorXd row = problem.x.row(i).transpose();
+        const double y = problem.name == "Nelson" ? std::log(problem.y(i)) : problem.y(i);
+        r(i) = y - nist_model(problem.name, row.data(), b, gradient.data());
+      }
+      return r;
+    }
+    const Eigen::Matrix<long double, Eigen::Dynamic, 1> extended = b.cast<long double>();
     for (Index i = 0; i < m; ++i) {
       const Eigen::Matrix<long double, Eigen::Dynamic, 1> row = problem.x_extended.row(i).transpose();
       const long double observed = problem.y_extended[static_cast<std::size_t>(i)];
@@ -267,12 +277,15 @@ const char* const nist_sets[] = {"Misra1a", "Chwirut2", "Chwirut1", "Lanczos3", 
 
 TEST_CASE("levenberg_marquardt meets the LRE floors on all 27 NIST StRD nonlinear problems") {
   VALENCE_REQUIRE_DATA("nist_strd/nonlinear/Misra1a.dat");
+  std::vector<std::pair<bool, bool>> analytic_verdicts;
   for (const bool analytic : {true, false}) {
     std::vector<double> parameter_lres;
     int converged_from_start1 = 0;
-    std::printf("%s Jacobian\n%-9s %5s %5s %5s %6s | %5s %5s %5s %6s\n", analytic ? "analytic" : "forward-difference",
-                "set", "conv1", "LRE_b", "LRE_s", "iter", "conv2", "LRE_b", "LRE_s", "iter");
-    for (const char* name : nist_sets) {
+    std::printf("%s Jacobian\n%-9s %5s %5s %5s %6s | %5s %5s %5s %6s\n",
+                analytic ? "analytic (models in long double)" : "forward-difference (models in double)", "set", "conv1",
+                "LRE_b", "LRE_s", "iter", "conv2", "LRE_b", "LRE_s", "iter");
+    for (std::size_t k = 0; k < std::size(nist_sets); ++k) {
+      const char* name = nist_sets[k];
       CAPTURE(name);
       const auto problem = valence_test::read_nist_nonlinear(
           (valence_test::data_dir() / (std::string("nist_strd/nonlinear/") + name + ".dat")).string(), name);
@@ -283,15 +296,22 @@ TEST_CASE("levenberg_marquardt meets the LRE floors on all 27 NIST StRD nonlinea
                   valence::fit::to_string(first.result.reason), second.result.converged ? "yes" : "no",
                   second.parameter_lre, second.error_lre, second.result.iterations,
                   valence::fit::to_string(second.result.reason));
-      // Never a wrong answer flagged as converged, from either start.
+      // Never a wrong answer flagged as converged, from either start. With a difference Jacobian in
+      // double the covariance inherits the Jacobian's 1e-8 error times the problem's conditioning:
+      // measured standard-error LREs down to 2.9 (Lanczos1, whose certified residual sum of squares,
+      // 1.4e-25, is also below what its data rounded to double can give).
       for (const auto* fit : {&first, &second}) {
         if (fit->result.converged) {
           CHECK(fit->parameter_lre >= 4);
-          CHECK(fit->error_lre >= 4);
+          CHECK(fit->error_lre >= (analytic ? 4 : 2.5));
         }
       }
       if (analytic) {
         CHECK(second.result.converged);
+        analytic_verdicts.emplace_back(first.result.converged, second.result.converged);
+      } else {  // the same verdicts as with the exact Jacobian
+        CHECK(first.result.converged == analytic_verdicts[k].first);
+        CHECK(second.result.converged == analytic_verdicts[k].second);
       }
       converged_from_start1 += first.result.converged ? 1 : 0;
       parameter_lres.push_back(first.parameter_lre);
@@ -300,9 +320,7 @@ TEST_CASE("levenberg_marquardt meets the LRE floors on all 27 NIST StRD nonlinea
     std::sort(parameter_lres.begin(), parameter_lres.end());
     const double median = 0.5 * (parameter_lres[26] + parameter_lres[27]);
     std::printf("converged from start 1: %d of 27; median parameter LRE %.1f\n", converged_from_start1, median);
-    if (analytic) {
-      CHECK(converged_from_start1 >= 22);
-      CHECK(median >= 6);
-    }
+    CHECK(converged_from_start1 >= 22);
+    CHECK(median >= 6);
   }
 }
