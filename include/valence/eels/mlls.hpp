@@ -55,6 +55,10 @@ struct mlls_options {
   mlls_weighting weighting = mlls_weighting::none;  ///< see mlls_weighting
   vector_d weights;          ///< for mlls_weighting::user: positive, one per channel of the spectrum
   bool nonnegative = false;  ///< constrain every coefficient to \f$\ge 0\f$
+  /// Carry the power law's uncertainty (from its own window) into the coefficients, fractions and
+  /// their errors (see mlls()). Off, the errors are conditional on the fitted background, as
+  /// HyperSpy's and Gatan's are, and too small where the background dominates.
+  bool propagate_background = true;
 };
 
 /// \brief Result of mlls().
@@ -63,14 +67,16 @@ struct mlls_result {
   /// \f$\beta\f$: the references first (in the order given), then the power-law scale (fixed_shape),
   /// the constant and the linear term when present.
   vector_d coefficients;
-  vector_d standard_errors;  ///< of the coefficients (covariance scaled by the reduced χ² unless weighted by Poisson)
-  matrix_d covariance;       ///< of the coefficients
-  vector_d fractions;        ///< \f$\beta_i/\sum_j\beta_j\f$ over the references
-  vector_d fraction_errors;  ///< propagated from the covariance (the sum's own error included)
-  vector_d energy;           ///< eV, the fitted channels
-  vector_d fit;              ///< model over the fitted channels (background included)
-  vector_d residual;         ///< data − fit
-  double chi_square = 0;     ///< \f$\sum w_i r_i^2\f$
+  /// of the coefficients: the fit's covariance (scaled by the reduced χ² unless weighted by Poisson)
+  /// plus the background's, when mlls_options::propagate_background
+  vector_d standard_errors;
+  matrix_d covariance;            ///< of the coefficients, as standard_errors
+  vector_d fractions;             ///< \f$\beta_i/\sum_j\beta_j\f$ over the references
+  vector_d fraction_errors;       ///< propagated from the covariance (the sum's own error included)
+  vector_d energy;                ///< eV, the fitted channels
+  vector_d fit;                   ///< model over the fitted channels (background included)
+  vector_d residual;              ///< data − fit
+  double chi_square = 0;          ///< \f$\sum w_i r_i^2\f$
   double reduced_chi_square = 0;  ///< \f$\chi^2/(m - p)\f$ (HyperSpy divides by \f$m - p - 1\f$)
   double r_factor = 0;            ///< \f$\sum r_i^2/\sum y_i^2\f$
   power_law_result background;    ///< the power law (not fitted for background_treatment::none)
@@ -210,7 +216,8 @@ struct mlls_workspace {
         inverse(plan.terms, plan.terms),
         gram(plan.terms, plan.terms),
         covariance(plan.terms, plan.terms),
-        projection(plan.terms) {}
+        projection(plan.terms),
+        sensitivity(plan.terms, 2) {}
 
   vector_d spectrum;  // the spectrum, filled where the fit reads it
   matrix_d model;     // unweighted model columns over the window
@@ -219,7 +226,8 @@ struct mlls_workspace {
   vector_d target, rhs, sqrt_weights, background, fitted, residual;
   vector_d column_scale, coefficients, standard_errors, fractions, fraction_errors;
   matrix_d inverse, gram, covariance;
-  vector_d projection;  // scratch of solve_projected (reorthogonalisation, the solution in R's order)
+  vector_d projection;   // scratch of solve_projected (reorthogonalisation, the solution in R's order)
+  matrix_d sensitivity;  // d coefficients / d background parameters (terms x 2)
   power_law_result power_law;
   double chi_square = 0, reduced_chi_square = 0, r_factor = 0;
   index parameters = 0;  // effective parameters (fewer than terms when non-negativity binds)
@@ -408,6 +416,64 @@ bool solve_projected(const mlls_plan& plan, const window_view& y, mlls_workspace
   return true;
 }
 
+// The first-order change of the coefficients with the power law's parameters theta, db = S dtheta,
+// from the unscaled covariance C_u = (A^T W A)^-1 still in ws.covariance: db = C_u A^T W u dtheta
+// with u the change of the data the model fits. Fixed shape, theta = r: the power-law column p moves
+// by -ln E p dr, so u = b_p ln E p (the residual's own change is second order). Subtracted,
+// theta = (A, r): the target y - B moves by -dB, u = (-B/A, ln E B). Returns the number of
+// parameters (0: nothing to propagate). O(m n) per spectrum.
+template <class = void>
+index background_sensitivity(const mlls_plan& plan, mlls_workspace& ws) {
+  const mlls_options& options = *plan.options;
+  if (!options.propagate_background || options.background == background_treatment::none) {
+    return 0;
+  }
+  const index m = plan.window.size;
+  const bool fixed_shape = options.background == background_treatment::fixed_shape;
+  const bool weighted = options.weighting != mlls_weighting::none;
+  const index count = fixed_shape ? 1 : 2;
+  for (index t = 0; t < count; ++t) {
+    auto& u = ws.fitted;  // scratch here: mlls() forms the curves afterwards
+    for (index i = 0; i < m; ++i) {
+      const double log_e = plan.log_energy(i);
+      double value = 0;
+      if (fixed_shape) {
+        value = ws.coefficients(plan.k) * log_e * ws.model(i, plan.k);
+      } else {
+        value = t == 0 ? -ws.background(i) / ws.power_law.amplitude : log_e * ws.background(i);
+      }
+      u(i) = weighted ? value * ws.sqrt_weights(i) * ws.sqrt_weights(i) : value;
+    }
+    for (index j = 0; j < plan.terms; ++j) {
+      ws.projection(j) = ws.model.col(j).dot(u);
+    }
+    ws.sensitivity.col(t).noalias() = ws.covariance * ws.projection;
+  }
+  return count;
+}
+
+// The background's covariance added to the coefficients': S Sigma S^T, Sigma the power law's
+// covariance of (r) or (A, r) from its window, independent of the fit window's noise.
+template <class = void>
+void add_background_covariance(const mlls_plan& plan, index count, mlls_workspace& ws) {
+  const power_law_result& p = ws.power_law;
+  for (index a = 0; a < plan.terms; ++a) {
+    for (index b = 0; b < plan.terms; ++b) {
+      double sum = 0;
+      if (count == 1) {
+        sum = ws.sensitivity(a, 0) * ws.sensitivity(b, 0) * p.exponent_error * p.exponent_error;
+      } else {
+        const double saa = p.amplitude_error * p.amplitude_error;
+        const double srr = p.exponent_error * p.exponent_error;
+        sum =
+            ws.sensitivity(a, 0) * ws.sensitivity(b, 0) * saa + ws.sensitivity(a, 1) * ws.sensitivity(b, 1) * srr +
+            (ws.sensitivity(a, 0) * ws.sensitivity(b, 1) + ws.sensitivity(a, 1) * ws.sensitivity(b, 0)) * p.covariance;
+      }
+      ws.covariance(a, b) += sum;
+    }
+  }
+}
+
 // One spectrum: the power law, then the linear model, into the workspace. `read(first, count,
 // destination)` copies channels [first, first + count) as doubles and says whether all are finite.
 template <typename Read>
@@ -473,6 +539,7 @@ mlls_outcome solve_mlls(const mlls_plan& plan, const Read& read, mlls_workspace&
       return mlls_outcome::singular;
     }
   }
+  const index background_parameters = background_sensitivity(plan, ws);
   // Statistics. The residual r = target - model b is also observed - fit, whatever the background
   // treatment. Unweighted, its sum of squares comes from one fused pass (residual_sums), the same
   // for a map's pixel and for mlls(), which forms the curves as well.
@@ -497,6 +564,9 @@ mlls_outcome solve_mlls(const mlls_plan& plan, const Read& read, mlls_workspace&
   ws.reduced_chi_square = dof > 0 ? ws.chi_square / double(dof) : std::numeric_limits<double>::quiet_NaN();
   if (options.weighting != mlls_weighting::poisson) {  // Poisson variances are known: no scaling
     ws.covariance *= ws.reduced_chi_square;
+  }
+  if (background_parameters > 0) {
+    add_background_covariance(plan, background_parameters, ws);
   }
   ws.standard_errors = ws.covariance.diagonal().cwiseMax(0.0).cwiseSqrt();
   // Fractions f_i = b_i / sum b, errors from g^T C g with g_j = (delta_ij - f_i) / sum b.
@@ -533,7 +603,13 @@ mlls_outcome solve_mlls(const mlls_plan& plan, const Read& read, mlls_workspace&
 /// - non-negative: fit::least_squares.
 ///
 /// The covariance is scaled by the reduced χ² (as HyperSpy's and ordinary least squares' standard
-/// errors) except for Poisson weights, whose variance is known. Fractions
+/// errors) except for Poisson weights, whose variance is known. With propagate_background (the
+/// default) the power law's own uncertainty is added: its covariance \f$\Sigma_\theta\f$ over the
+/// background window (of \f$r\f$ for fixed_shape, whose scale is free; of \f$(A, r)\f$ for
+/// subtracted), carried to first order, \f$C \mathrel{+}= S\Sigma_\theta S^T\f$ with
+/// \f$S = (A^TWA)^{-1}A^TW\,\partial y/\partial\theta\f$ and the windows' noise independent. Without it
+/// the errors are conditional on the fitted background and, where the background dominates the
+/// edge, too small (scatter over Poisson noise up to 1.5 times the reported error). Fractions
 /// \f$f_i = \beta_i/\sum_j \beta_j\f$ carry errors from \f$g^T C g\f$,
 /// \f$\partial f_i/\partial \beta_j = (\delta_{ij} - f_i)/\sum\beta\f$.
 /// \param energy energy loss, eV, strictly increasing (uniform for the two-area estimator).
