@@ -135,6 +135,13 @@ TEST_SUITE("eels") {
     CHECK(maps.status[3] == valence::eels::pixel_status::ok);
     CHECK(maps.status[1 * 4 + 2] == valence::eels::pixel_status::non_finite);
     CHECK(maps.status[2 * 4 + 0] == valence::eels::pixel_status::background_failed);
+    // The same statuses indexed as the maps are, and their names.
+    CHECK(maps.status_at(1, 2) == valence::eels::pixel_status::non_finite);
+    CHECK(maps.status_at(2, 0) == valence::eels::pixel_status::background_failed);
+    CHECK(std::string(to_string(maps.status_at(2, 0))) == "background_failed");
+    CHECK(std::string(to_string(maps.status_at(0, 3))) == "ok");
+    CHECK_THROWS_WITH_AS((void)maps.status_at(0, 4), doctest::Contains("pixel (0, 4) is outside the"),
+                         valence::invalid_input);
     CHECK(std::isnan(maps.coefficients[0](1, 2)));
     CHECK(std::isnan(maps.fractions[0](2, 0)));
     CHECK(std::isfinite(maps.coefficients[0](0, 0)));

@@ -45,6 +45,36 @@ enum class step_flag : std::uint16_t {
   return static_cast<step_flag>(static_cast<std::uint16_t>(a) | static_cast<std::uint16_t>(b));
 }
 
+/// \brief Intersection of two flag sets; with operator~ it clears flags: `flags & ~step_flag::not_settled`.
+/// \ingroup echem
+/// \param a, b flag sets. \returns the flags set in both.
+[[nodiscard]] constexpr step_flag operator&(step_flag a, step_flag b) {
+  return static_cast<step_flag>(static_cast<std::uint16_t>(a) & static_cast<std::uint16_t>(b));
+}
+
+/// \brief Complement of a flag set within the defined flags.
+/// \ingroup echem
+/// \param a a flag set. \returns every defined flag not in \p a.
+[[nodiscard]] constexpr step_flag operator~(step_flag a) {
+  return static_cast<step_flag>(~static_cast<std::uint16_t>(a) & 0xFFU);
+}
+
+/// \brief The names of the flags in a set, joined by `|` (e.g. `"not_settled|incomplete"`), or
+/// `"none"`.
+/// \ingroup echem
+/// \param flags a flag set. \returns the names, in bit order.
+[[nodiscard]] inline std::string to_string(step_flag flags) {
+  constexpr const char* names[] = {"poor_sqrt_fit", "too_few_points", "not_settled",       "ratio_too_large",
+                                   "sign_mismatch", "no_relaxation",  "not_rested_before", "incomplete"};
+  std::string out;
+  for (unsigned bit = 0; bit < 8; ++bit) {
+    if ((static_cast<std::uint16_t>(flags) & (1U << bit)) != 0) {
+      out += (out.empty() ? "" : "|") + std::string(names[bit]);
+    }
+  }
+  return out.empty() ? "none" : out;
+}
+
 /// \brief Whether \p flags contains \p flag.
 /// \ingroup echem
 /// \param flags a flag set; \param flag the flag looked for. \returns true if it is set.

@@ -52,6 +52,21 @@ enum class power_law_status {
   not_converged         ///< the Poisson iteration did not converge in 100 steps
 };
 
+/// \brief The name of a power_law_status, e.g. `"non_positive_counts"`.
+/// \ingroup eels
+/// \param status the status. \returns a static string.
+[[nodiscard]] constexpr const char* to_string(power_law_status status) noexcept {
+  switch (status) {
+    case power_law_status::ok:
+      return "ok";
+    case power_law_status::non_positive_counts:
+      return "non_positive_counts";
+    case power_law_status::not_converged:
+      return "not_converged";
+  }
+  return "unknown";
+}
+
 /// \brief Options of power_law_fit().
 /// \ingroup eels
 struct power_law_options {

@@ -171,6 +171,25 @@ enum class pixel_status : std::uint8_t {
   cancelled           ///< not processed: the progress callback cancelled the run
 };
 
+/// \brief The name of a pixel_status, e.g. `"background_failed"`.
+/// \ingroup eels
+/// \param status the status. \returns a static string.
+[[nodiscard]] constexpr const char* to_string(pixel_status status) noexcept {
+  switch (status) {
+    case pixel_status::ok:
+      return "ok";
+    case pixel_status::non_finite:
+      return "non_finite";
+    case pixel_status::background_failed:
+      return "background_failed";
+    case pixel_status::singular:
+      return "singular";
+    case pixel_status::cancelled:
+      return "cancelled";
+  }
+  return "unknown";
+}
+
 /// \brief Maps produced by fit_spectrum_image(); every map is rows × cols, NaN where the pixel
 /// failed.
 /// \ingroup eels
@@ -186,6 +205,20 @@ struct spectrum_image_fit {
   matrix_d r_factor;                      ///< \f$\sum r^2/\sum y^2\f$
   std::vector<pixel_status> status;       ///< per pixel, row-major: pixel (y, x) at y · cols + x
   bool cancelled = false;                 ///< the progress callback stopped the run
+  /// \brief The status of pixel (\p row, \p col), indexed as the maps are.
+  /// \param row, col the pixel, 0 ≤ row < rows and 0 ≤ col < cols of the maps.
+  /// \returns its status. \throws valence::invalid_input for a pixel outside the image.
+  [[nodiscard]] pixel_status status_at(index row, index col) const {
+    const index rows = chi_square.rows();
+    const index cols = chi_square.cols();
+    if (row < 0 || row >= rows || col < 0 || col >= cols) {
+      throw invalid_input(core::detail::message("valence::eels::spectrum_image_fit::status_at",
+                                                "pixel (" + std::to_string(row) + ", " + std::to_string(col) +
+                                                    ") is outside the " + std::to_string(rows) + " x " +
+                                                    std::to_string(cols) + " image"));
+    }
+    return status[static_cast<std::size_t>(row * cols + col)];
+  }
   /// \brief Number of pixels that were not fitted. \returns the count of status ≠ ok.
   [[nodiscard]] index failed() const {
     return static_cast<index>(

@@ -49,6 +49,27 @@ enum class xdi_warning_kind {
   missing_recommended,  ///< Facility.name, Facility.xray_source, Beamline.name, Scan.start_time or Column.1 absent
 };
 
+/// \brief The name of an xdi_warning_kind, e.g. `"missing_header_end"`.
+/// \ingroup io
+/// \param kind the kind. \returns a static string.
+[[nodiscard]] constexpr const char* to_string(xdi_warning_kind kind) noexcept {
+  switch (kind) {
+    case xdi_warning_kind::missing_required:
+      return "missing_required";
+    case xdi_warning_kind::invalid_value:
+      return "invalid_value";
+    case xdi_warning_kind::missing_header_end:
+      return "missing_header_end";
+    case xdi_warning_kind::column_labels:
+      return "column_labels";
+    case xdi_warning_kind::ignored_line:
+      return "ignored_line";
+    case xdi_warning_kind::missing_recommended:
+      return "missing_recommended";
+  }
+  return "unknown";
+}
+
 /// \brief A deviation from the XDI specification found while reading.
 /// \ingroup io
 struct xdi_warning {

@@ -38,7 +38,9 @@ enum class lcf_rank : std::uint8_t {
 /// \brief Settings of lcf_all() beyond those of each fit.
 /// \ingroup xas
 struct lcf_all_options {
-  index min_standards = 1;            ///< smallest combination size
+  /// Smallest combination size. Larch's `lincombo_fitall` fits sizes 2 and up: set 2 to compare
+  /// lists with it (1 also fits each standard alone).
+  index min_standards = 1;
   index max_standards = 4;            ///< largest combination size (at most the number of standards)
   std::vector<std::string> required;  ///< standards every combination must contain
   /// A fit whose standards with weight above this are exactly the standards of a fit already kept
@@ -162,6 +164,13 @@ std::vector<std::vector<index>> combinations_with(index n, index min_size, index
 /// combination is a full lcf(). Combinations are fitted in parallel when the library is compiled
 /// with OpenMP; Larch's duplicate rule is then applied in the order of size, so the smaller of two
 /// fits that use the same standards is kept, whatever the number of threads.
+///
+/// **Compared with Larch.** Larch's `lincombo_fitall` starts at two standards
+/// (lcf_all_options::min_standards = 2 reproduces its list), and its reduced χ² divides by the
+/// points less every varied parameter (lmfit's `nvarys`), including weights that ended on a
+/// bound; lcf_result::reduced_chi_square divides by the points less the *effective* parameters
+/// (a weight held at 0 by non-negativity is not one), so under active bounds valence's value is
+/// slightly smaller, and its ranking by it can differ from Larch's between fits of nearly equal χ².
 /// \param energy, mu the data, as lcf().
 /// \param standards the candidate standards.
 /// \param options the settings of every fit (window, constraints, shifts, …).

@@ -37,6 +37,25 @@ enum class pixel_status : std::uint8_t {
   cancelled         ///< not processed: the progress callback cancelled the run
 };
 
+/// \brief The name of a pixel_status, e.g. `"no_edge"`.
+/// \ingroup xas
+/// \param status the status. \returns a static string.
+[[nodiscard]] constexpr const char* to_string(pixel_status status) noexcept {
+  switch (status) {
+    case pixel_status::ok:
+      return "ok";
+    case pixel_status::non_finite_data:
+      return "non_finite_data";
+    case pixel_status::no_edge:
+      return "no_edge";
+    case pixel_status::no_crossing:
+      return "no_crossing";
+    case pixel_status::cancelled:
+      return "cancelled";
+  }
+  return "unknown";
+}
+
 /// \brief Options of normalize_stack().
 /// \ingroup xas
 struct stack_options {
