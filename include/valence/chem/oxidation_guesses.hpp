@@ -71,10 +71,11 @@ inline double oxidation_state_rank(const element& e, int s) {
   return count + distance;
 }
 
-/// The redox ladder of a 3d metal in oxide hosts: the potentials (V vs Li+/Li) of its couples
-/// s/s+1 from state `base` up, rounded, from the couple positions of J. B. Goodenough and Y. Kim,
-/// Chem. Mater. 22, 587 (2010), fig. 2, and J. B. Goodenough and K.-S. Park, J. Am. Chem. Soc. 135,
-/// 1167 (2013): their order is what ranks assignments.
+/// The redox ladder of a 3d metal in oxide hosts: approximate potentials (V vs Li+/Li) of its
+/// couples s/s+1 from state `base` up, after the relative couple energies in oxides compiled by
+/// J. B. Goodenough and Y. Kim, Chem. Mater. 22, 587 (2010) and J. B. Goodenough and K.-S. Park,
+/// J. Am. Chem. Soc. 135, 1167 (2013). Only their order ranks assignments; couples those
+/// compilations do not place (Mn3+/2+, Co3+/2+, Cu) sit below their element's next couple.
 struct redox_ladder {
   std::string_view symbol;
   int base;
@@ -331,9 +332,10 @@ inline constexpr double max_state_combinations = 1e7;
 ///    the list's length plus its distance to the nearest listed state), and
 ///    \f$C = \sum_e n_e r_e(s_e)\f$. It settles the states of Li, Na, O, P, S, F, ...
 /// 2. For the 3d metals Ti, V, Cr, Mn, Fe, Co, Ni and Cu, the redox ladder of oxide hosts: with the
-///    potentials \f$V_e(j/j{+}1)\f$ of an element's couples (V vs Li⁺/Li, rounded, after
-///    J. B. Goodenough and Y. Kim, Chem. Mater. 22, 587 (2010), fig. 2: Mn³⁺/²⁺ 1.5, Co³⁺/²⁺ 2.0,
-///    Fe³⁺/²⁺ 2.5, Mn⁴⁺/³⁺ 2.9, Ni³⁺/²⁺ 3.7, Ni⁴⁺/³⁺ 3.9, Co⁴⁺/³⁺ 4.2, ...), state \f$s\f$ has
+///    approximate potentials \f$V_e(j/j{+}1)\f$ of an element's couples in oxides (V vs Li⁺/Li,
+///    after the couple energies compiled by J. B. Goodenough and Y. Kim, Chem. Mater. 22, 587
+///    (2010): Mn³⁺/²⁺ 1.5, Co³⁺/²⁺ 2.0, Fe³⁺/²⁺ 2.5, Mn⁴⁺/³⁺ 2.9, Ni³⁺/²⁺ 3.7, Ni⁴⁺/³⁺ 3.9,
+///    Co⁴⁺/³⁺ 4.2, ...; only their order matters), state \f$s\f$ has
 ///    given up \f$L_e(s) = \sum_{j<s} V_e(j/j{+}1)\f$ eV of electrons, and
 ///    \f$U = \sum_e n_e L_e(s_e)\f$. The least \f$U\f$ for a fixed charge is the ground state that
 ///    removes electrons from the lowest-lying couples first: in LiNi0.6Mn0.2Co0.2O2 Mn and Co
