@@ -45,6 +45,7 @@
 #include <valence/io/biologic.hpp>
 #include <valence/io/columns.hpp>
 #include <valence/io/dm.hpp>
+#include <valence/io/dm_dataset.hpp>
 #include <valence/io/msa.hpp>
 #include <valence/io/xdi.hpp>
 #include <valence/synth/eels.hpp>

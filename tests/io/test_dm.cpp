@@ -5,6 +5,7 @@
 // input: every truncation of a file and thousands of corrupted copies give a parse_error or a
 // valid result, never a crash or a huge allocation.
 #include <valence/io/dm.hpp>
+#include <valence/io/dm_dataset.hpp>
 
 #include <valence_test/accuracy.hpp>
 #include <valence_test/dm_writer.hpp>
@@ -13,6 +14,8 @@
 
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <random>
 #include <sstream>
 #include <streambuf>
@@ -134,6 +137,66 @@ TEST_SUITE("io") {
     for (const double v : values) {
       CHECK(std::isfinite(v));
     }
+  }
+
+  TEST_CASE("read_dm_image gives the measurement in HyperSpy's order with named axes, in one call") {
+    // A 3 x 2 spectrum image of 4 channels with distinct values, written as DM stores it ([E][y][x]).
+    const auto path = std::filesystem::temp_directory_path() / "valence_test_read_dm_image.dm4";
+    {
+      std::ofstream out(path, std::ios::binary);
+      out << small_image(4, true, dm_type::float32);
+    }
+    const auto si = valence::io::read_dm_image<double>(path.string());
+    std::filesystem::remove(path);
+    CHECK(si.name == "SI");
+    REQUIRE(si.axes.size() == 3);
+    CHECK(si.axes[0].name == "y");
+    CHECK(si.axes[1].name == "x");
+    CHECK(si.axes[2].name == "energy");
+    CHECK(si.axis("y").size == 2);
+    CHECK(si.axis("x").size == 3);
+    CHECK(si.axis("energy").size == 4);
+    CHECK(si.axis("energy").offset() == 75.0);
+    REQUIRE(si.values.size() == 24);
+    for (int y = 0; y < 2; ++y) {
+      for (int x = 0; x < 3; ++x) {
+        for (int e = 0; e < 4; ++e) {
+          // exact: [y][x][E], the energy fastest
+          CHECK(si.values[static_cast<std::size_t>((y * 3 + x) * 4 + e)] == small_value(x, y, e, dm_type::float32));
+        }
+      }
+    }
+    CHECK_THROWS_WITH_AS((void)si.axis("z"), doctest::Contains("no axis 'z'; expected one of: y, x, energy"),
+                         valence::invalid_input);
+    CHECK_THROWS_AS((void)valence::io::read_dm_image<float>(path.string()), valence::error);  // removed
+  }
+
+  TEST_CASE("read_dm_image reads the real DM4 spectrum image and DM3 spectrum as HyperSpy lists them") {
+    constexpr const char* si_file = "eels/rosettasciio/rsciio/tests/data/digitalmicrograph/3D/EELS_SI.dm4";
+    constexpr const char* spectrum_file =
+        "eels/rosettasciio/rsciio/tests/data/digitalmicrograph/1D/test-EELS_spectrum.dm3";
+    VALENCE_REQUIRE_DATA(si_file);
+    VALENCE_REQUIRE_DATA(spectrum_file);
+    // HyperSpy 1.7.3 (hyperspy_eels_subset.json): shape (2, 2, 2048), axes y, x, Energy loss
+    // (offset 300 eV, 1 eV), data[0, 0, :5] as below.
+    const auto si = valence::io::read_dm_image<float>((valence_test::data_dir() / si_file).string());
+    REQUIRE(si.axes.size() == 3);
+    CHECK(si.axes[0].name == "y");
+    CHECK(si.axes[2].name == "energy");
+    CHECK(si.axes[2].axis.size == 2048);
+    CHECK(si.axes[2].axis.offset() == 300.0);
+    CHECK(si.axes[0].axis.units == "\xC2\xB5m");
+    const std::vector<float> first = {8473.005859375f, 8634.40234375f, 8471.6513671875f, 8147.77490234375f,
+                                      8126.9443359375f};
+    for (std::size_t c = 0; c < first.size(); ++c) {
+      CHECK(si.values[c] == first[c]);
+    }
+    const auto spectrum = valence::io::read_dm_image<double>((valence_test::data_dir() / spectrum_file).string());
+    REQUIRE(spectrum.axes.size() == 1);
+    CHECK(spectrum.axes[0].name == "energy");
+    CHECK(spectrum.axis("energy").offset() == -100.0);
+    CHECK(spectrum.values.size() == 2048);
+    CHECK(spectrum.intensity_units == "e-");
   }
 
   TEST_CASE("read_dm reads DM3 and DM4 in both byte orders and every numeric type") {

@@ -45,7 +45,7 @@ enum class step_flag : std::uint16_t {
   return static_cast<step_flag>(static_cast<std::uint16_t>(a) | static_cast<std::uint16_t>(b));
 }
 
-/// \brief Intersection of two flag sets; with operator~ it clears flags: `flags & ~step_flag::not_settled`.
+/// \brief Intersection of two flag sets; with operator~ it clears a flag \p f: `flags & ~f`.
 /// \ingroup echem
 /// \param a, b flag sets. \returns the flags set in both.
 [[nodiscard]] constexpr step_flag operator&(step_flag a, step_flag b) {

@@ -419,7 +419,7 @@ bool solve_projected(const mlls_plan& plan, const window_view& y, mlls_workspace
 // The first-order change of the coefficients with the power law's parameters theta, db = S dtheta,
 // from the unscaled covariance C_u = (A^T W A)^-1 still in ws.covariance: db = C_u A^T W u dtheta
 // with u the change of the data the model fits. Fixed shape, theta = r: the power-law column p moves
-// by -ln E p dr, so u = b_p ln E p (the residual's own change is second order). Subtracted,
+// by -ln E p dr, so u = b_p ln E p (a term in the residual, zero on average, is left out). Subtracted,
 // theta = (A, r): the target y - B moves by -dB, u = (-B/A, ln E B). Returns the number of
 // parameters (0: nothing to propagate). O(m n) per spectrum.
 template <class = void>

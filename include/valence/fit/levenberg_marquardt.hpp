@@ -41,8 +41,8 @@ enum class stop_reason : std::uint8_t {
   small_step,         ///< converged: the Gauss–Newton step is below `step_tolerance` relative to the parameters
   zero_residual,      ///< converged: \f$\chi^2 = 0\f$, an exact fit
   rounding_limit,     ///< converged: no trial reduces \f$\chi^2\f$ and the best possible reduction is rounding
-  jacobian_accuracy,  ///< converged: no trial reduces \f$\chi^2\f$ and the best predicted reduction is within
-                      ///< what the finite-difference Jacobian's own error makes of it
+  jacobian_accuracy,  ///< converged: no trial reduces \f$\chi^2\f$ and the gradient is within what the
+                      ///< difference Jacobian's own error allows (it cannot point further downhill)
   singular_jacobian,  ///< not converged: stationary, but some parameter combination has lost all influence
                       ///< (a rate or width run off to infinity, an amplitude at 0): not an isolated minimum
   iteration_budget,   ///< not converged: `max_iterations` trial steps were taken
