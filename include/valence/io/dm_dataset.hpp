@@ -46,11 +46,11 @@ struct dm_dataset {
   double intensity_scale = 1;       ///< DM's Brightness scale (e.g. electrons per count)
   std::string intensity_units;      ///< DM's Brightness units
 
-  /// \brief The axis of a name. \param name `y`, `x` or `energy`. \returns that axis.
+  /// \brief The axis of a name. \param axis_name `y`, `x` or `energy`. \returns that axis.
   /// \throws valence::invalid_input if the dataset has no axis of that name.
-  [[nodiscard]] const dm_axis& axis(const std::string& name) const {
+  [[nodiscard]] const dm_axis& axis(const std::string& axis_name) const {
     for (const auto& a : axes) {
-      if (a.name == name) {
+      if (a.name == axis_name) {
         return a.axis;
       }
     }
@@ -58,8 +58,8 @@ struct dm_dataset {
     for (const auto& a : axes) {
       names += (names.empty() ? "" : ", ") + a.name;
     }
-    throw invalid_input(
-        core::detail::message("valence::io::dm_dataset::axis", "no axis '" + name + "'; expected one of: " + names));
+    throw invalid_input(core::detail::message("valence::io::dm_dataset::axis",
+                                              "no axis '" + axis_name + "'; expected one of: " + names));
   }
 };
 
