@@ -30,6 +30,9 @@ using core::index;
 namespace eels {
 using core::index;
 }  // namespace eels
+namespace rixs {
+using core::index;
+}  // namespace rixs
 namespace echem {
 using core::index;
 }  // namespace echem
