@@ -34,7 +34,9 @@ seed msa fuzz/seeds/msa/* "$data"/eels/exspy/examples/*.msa
 seed biologic fuzz/seeds/biologic/* "$data"/gitt/yadg/tests/test_x_eclab/gcpl.issue_149.mpt
 seed dm "$data"/eels/rosettasciio/rsciio/tests/data/digitalmicrograph/*/*.dm[34]
 "$build/fuzz/make_dm_seeds" "$build/corpus/dm"
-for reader in xdi columns msa biologic dm; do
+seed off "$data"/rixs/mass/tests/off/data_for_test/nsls2_2024_pulses/*_experiment_state.txt
+"$build/fuzz/make_off_seeds" "$build/corpus/off"
+for reader in xdi columns msa biologic dm off; do
   echo "fuzzing $reader for $seconds s from $(ls "$build/corpus/$reader" | wc -l) seeds"
   # -max_len keeps the mutations fast (the real files are up to a few hundred kilobytes);
   # -rss_limit_mb catches allocation bombs; -timeout catches hangs.

@@ -8,11 +8,11 @@
 #include <valence/rixs/bin_events.hpp>
 
 #include <valence_test/accuracy.hpp>
+#include <valence_test/off_writer.hpp>
 
 #include <doctest/doctest.h>
 
 #include <cstdint>
-#include <cstring>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -24,41 +24,7 @@ namespace off_test {
 const char* const channel = "rixs/mass/tests/off/data_for_test/nsls2_2024_pulses/20240405_run0002_chan4.off";
 const char* const states = "rixs/mass/tests/off/data_for_test/nsls2_2024_pulses/20240405_run0002_experiment_state.txt";
 
-template <typename T>
-void put(std::string& out, T value) {
-  char bytes[sizeof(T)];
-  std::memcpy(bytes, &value, sizeof(T));  // the test machines are little-endian, as OFF is
-  out.append(bytes, sizeof(T));
-}
-
-// An OFF file of `records` records with 2 samples and `bases` bases; coefficient b of record i is
-// 10 i + b, its time 1000 + i ns.
-std::string make_off(const std::string& version, int bases, int records, const std::string& extra_header = "") {
-  std::string header = "{\n  \"FileFormat\": \"OFF\",\n  \"FileFormatVersion\": \"" + version +
-                       "\",\n  \"FramePeriodSeconds\": 4.8e-06,\n  \"NumberOfBases\": " + std::to_string(bases) +
-                       ",\n  \"ChannelName\": \"chan9\",\n  \"ChannelNumberMatchingName\": 9,\n" + extra_header +
-                       "  \"ModelInfo\": {\"Projectors\": {\"Rows\": " + std::to_string(bases) +
-                       ", \"Cols\": 2}, \"Basis\": {\"Rows\": 2, \"Cols\": " + std::to_string(bases) + "}}\n}\n";
-  std::string out = header;
-  for (int k = 0; k < 2 * 2 * bases; ++k) {
-    put(out, 0.5 * k);
-  }
-  for (int i = 0; i < records; ++i) {
-    put(out, std::int32_t(2));
-    put(out, std::int32_t(1));
-    put(out, std::int64_t(100 + i));
-    put(out, std::int64_t(1000 + i));
-    put(out, float(7.5));
-    if (version == "0.3.0") {
-      put(out, float(-1));
-    }
-    put(out, float(0.25));
-    for (int b = 0; b < bases; ++b) {
-      put(out, float(10 * i + b));
-    }
-  }
-  return out;
-}
+using valence_test::make_off;
 
 valence::io::off_file read(const std::string& bytes, const valence::io::off_options& options = {}) {
   std::istringstream in(bytes);

@@ -76,7 +76,7 @@ TEST_SUITE("rixs") {
   TEST_CASE("bin_events equals a direct count, in any event order, and accounts for every event") {
     std::mt19937_64 generator(3);
     auto events = random_events(generator, 20000);
-    const vector_d uniform = vector_d::LinSpaced(11, 520.0, 530.0);                   // 1 eV bins
+    const vector_d uniform = vector_d::LinSpaced(11, 520.0, 530.0);  // 1 eV bins
     const vector_d uneven = valence_test::vec({519.0, 520.5, 521.0, 524.0, 524.1, 531.0});
     for (const vector_d& edges : {uniform, uneven}) {
       auto sorted = events;

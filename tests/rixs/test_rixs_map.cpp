@@ -108,9 +108,9 @@ TEST_SUITE("rixs") {
     using valence::invalid_input;
     const vector_d excitation = valence_test::vec({530.0, 531.0});
     const vector_d emission = valence_test::vec({520.0, 521.0, 522.0});
-    CHECK_THROWS_WITH_AS((void)valence::rixs::map_from_counts(valence_test::vec({531.0, 530.0}), emission,
-                                                              matrix_d::Ones(2, 3)),
-                         doctest::Contains("'excitation'"), invalid_input);
+    CHECK_THROWS_WITH_AS(
+        (void)valence::rixs::map_from_counts(valence_test::vec({531.0, 530.0}), emission, matrix_d::Ones(2, 3)),
+        doctest::Contains("'excitation'"), invalid_input);
     CHECK_THROWS_WITH_AS((void)valence::rixs::map_from_counts(excitation, emission, matrix_d::Ones(3, 2)),
                          doctest::Contains("'counts' is 3 x 2; expected 2 x 3"), invalid_input);
     matrix_d negative = matrix_d::Ones(2, 3);

@@ -22,7 +22,8 @@ using valence::matrix_d;
 using valence::vector_d;
 
 double share(double low, double high, double centre, double sigma) {
-  return 0.5 * (std::erf((high - centre) / (sigma * std::sqrt(2.0))) - std::erf((low - centre) / (sigma * std::sqrt(2.0))));
+  return 0.5 *
+         (std::erf((high - centre) / (sigma * std::sqrt(2.0))) - std::erf((low - centre) / (sigma * std::sqrt(2.0))));
 }
 
 struct fixture {
@@ -66,12 +67,12 @@ TEST_SUITE("rixs") {
     }
     // sPFY at the oxygen feature: 530-532 eV excitation, 523.5-524.0 eV emission.
     const auto s = valence::rixs::spfy(f.map, {530.0, 532.0}, {523.42, 524.08});  // channels 523.4-524.1
-    REQUIRE(s.value.size() == 5);  // 530, 530.5, 531, 531.5, 532
+    REQUIRE(s.value.size() == 5);                                                 // 530, 530.5, 531, 531.5, 532
     CHECK(s.energy(2) == 531.0);
-    const double peak = 10.0 * (50.0 * share(523.4, 524.1, 523.7, 0.3) +
-                                f.scene.fluorescence_rate * f.scene.fluorescence_yield(531.0) *
-                                    share(523.4, 524.1, 525.0, 1.0) +
-                                f.scene.elastic_rate * share(523.4, 524.1, 531.0, 0.25));
+    const double peak =
+        10.0 * (50.0 * share(523.4, 524.1, 523.7, 0.3) +
+                f.scene.fluorescence_rate * f.scene.fluorescence_yield(531.0) * share(523.4, 524.1, 525.0, 1.0) +
+                f.scene.elastic_rate * share(523.4, 524.1, 531.0, 0.25));
     VALENCE_CHECK_REL(peak, s.value(2), 1e-12, 0.0);
     VALENCE_CHECK_REL(std::sqrt(s.value.sum()), s.sum_error(), 1e-12, 0.0);
     // TFY: everything within the emission axis; without the elastic line, its +-1.5 eV removed.
@@ -102,13 +103,12 @@ TEST_SUITE("rixs") {
     const vector_d mean = f.map.intensity.middleRows(9, 3).colwise().mean().transpose();
     VALENCE_CHECK_REL(mean(80), band.value(80), 1e-15, 0.0);
     VALENCE_CHECK_REL(std::sqrt(f.map.variance.middleRows(9, 3).col(80).sum() / 9), band.error(80), 1e-15, 0.0);
-    const auto interpolated =
-        valence::rixs::emission_cut(f.map, 531.2, 0.0, valence::rixs::cut_mode::interpolate);
+    const auto interpolated = valence::rixs::emission_cut(f.map, 531.2, 0.0, valence::rixs::cut_mode::interpolate);
     // measured: 4e-14, the rounding of the fraction (531.2 - 531)/0.5; tolerance 1e-13.
     VALENCE_CHECK_REL(0.6 * f.map.intensity(10, 87) + 0.4 * f.map.intensity(11, 87), interpolated.value(87), 1e-13,
                       0.0);
-    VALENCE_CHECK_REL(std::sqrt(0.36 * f.map.variance(10, 87) + 0.16 * f.map.variance(11, 87)),
-                      interpolated.error(87), 1e-13, 0.0);
+    VALENCE_CHECK_REL(std::sqrt(0.36 * f.map.variance(10, 87) + 0.16 * f.map.variance(11, 87)), interpolated.error(87),
+                      1e-13, 0.0);
     const auto column = valence::rixs::excitation_cut(f.map, 523.72);  // nearest channel 523.75
     CHECK(column.value == f.map.intensity.col(87));
     CHECK(column.energy == f.excitation);
@@ -120,8 +120,7 @@ TEST_SUITE("rixs") {
       const double e = f.excitation(r);
       const Eigen::Index c = valence::core::index_of(f.map.emission, e);
       const double w = (e - f.map.emission(c)) / (f.map.emission(c + 1) - f.map.emission(c));
-      VALENCE_CHECK_REL((1 - w) * f.map.intensity(r, c) + w * f.map.intensity(r, c + 1), elastic.value(r), 1e-13,
-                        0.0);
+      VALENCE_CHECK_REL((1 - w) * f.map.intensity(r, c) + w * f.map.intensity(r, c + 1), elastic.value(r), 1e-13, 0.0);
     }
     // Only rows from 535.5 eV reach the first channel (515.05 eV) at a transfer of 20 eV.
     const auto beyond = valence::rixs::transfer_cut(f.map, 20.0);

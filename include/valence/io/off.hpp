@@ -39,15 +39,15 @@ struct off_options {
 /// derivative-like term and the optimal-filter pulse height (NIST mass names them `pulseMean`,
 /// `derivativeLike` and `filtValue`), then any further ones; pulse_heights() returns the third.
 struct off_file {
-  std::string version;       ///< `FileFormatVersion`: "0.2.0" or "0.3.0"
-  std::string channel_name;  ///< `ChannelName`, e.g. "chan4" (empty when absent)
-  long channel_number = -1;  ///< `ChannelNumberMatchingName` (−1 when absent)
-  double frame_period = 0;   ///< s, `FramePeriodSeconds`: the time between samples
-  index bases = 0;           ///< `NumberOfBases`: coefficients per record
-  index max_samples = 0;     ///< `MaxSamples` (0 when absent)
-  index max_presamples = 0;  ///< `MaxPresamples` (0 when absent)
-  matrix_d projectors;       ///< bases × samples: coefficients = projectors · pulse
-  matrix_d basis;            ///< samples × bases: pulse ≈ basis · coefficients
+  std::string version;                          ///< `FileFormatVersion`: "0.2.0" or "0.3.0"
+  std::string channel_name;                     ///< `ChannelName`, e.g. "chan4" (empty when absent)
+  long channel_number = -1;                     ///< `ChannelNumberMatchingName` (−1 when absent)
+  double frame_period = 0;                      ///< s, `FramePeriodSeconds`: the time between samples
+  index bases = 0;                              ///< `NumberOfBases`: coefficients per record
+  index max_samples = 0;                        ///< `MaxSamples` (0 when absent)
+  index max_presamples = 0;                     ///< `MaxPresamples` (0 when absent)
+  matrix_d projectors;                          ///< bases × samples: coefficients = projectors · pulse
+  matrix_d basis;                               ///< samples × bases: pulse ≈ basis · coefficients
   std::vector<std::int32_t> record_samples;     ///< samples in each record
   std::vector<std::int32_t> record_presamples;  ///< of them, before the trigger
   std::vector<std::int64_t> frame_count;        ///< the trigger's frame number
@@ -57,7 +57,7 @@ struct off_file {
   Eigen::VectorXf residual_std_dev;             ///< rms of the pulse minus its model (raw units)
   Eigen::MatrixXf coefficients;                 ///< records × bases
   std::string header;                           ///< the JSON header, as written
-  index partial_record_bytes = 0;  ///< bytes of a last record cut short (see off_options)
+  index partial_record_bytes = 0;               ///< bytes of a last record cut short (see off_options)
 
   /// \brief The number of records (photons).
   /// \returns the length of every per-record column.
@@ -69,9 +69,9 @@ struct off_file {
   /// \throws valence::invalid_input when the file has fewer than three bases.
   [[nodiscard]] Eigen::VectorXf pulse_heights() const {
     if (bases < 3) {
-      throw invalid_input(core::detail::message("valence::io::off_file::pulse_heights",
-                                                "the file has " + std::to_string(bases) +
-                                                    " bases; expected at least 3 (the pulse height is the third)"));
+      throw invalid_input(core::detail::message(
+          "valence::io::off_file::pulse_heights",
+          "the file has " + std::to_string(bases) + " bases; expected at least 3 (the pulse height is the third)"));
     }
     return coefficients.col(2);
   }
@@ -166,8 +166,7 @@ template <class = void>
     return v != nullptr && v->type == detail::json_value::kind::string ? v->text : std::string();
   };
   if (text_member("FileFormat") != "OFF") {
-    throw parse_error(source, 0,
-                      "'FileFormat' is " + detail::quote(text_member("FileFormat")) + "; expected \"OFF\"");
+    throw parse_error(source, 0, "'FileFormat' is " + detail::quote(text_member("FileFormat")) + "; expected \"OFF\"");
   }
   out.version = text_member("FileFormatVersion");
   if (out.version != "0.2.0" && out.version != "0.3.0") {
@@ -209,7 +208,8 @@ template <class = void>
   const std::size_t model_bytes = static_cast<std::size_t>(p_rows * p_cols) * 8;
   if (bytes.size() - position < 2 * model_bytes) {
     throw parse_error(source, bytes.size(),
-                      "the file ends inside the model (" + std::to_string(2 * model_bytes) + " bytes of projectors and "
+                      "the file ends inside the model (" + std::to_string(2 * model_bytes) +
+                          " bytes of projectors and "
                           "basis after the header); expected a complete OFF file");
   }
   out.projectors.resize(p_rows, p_cols);

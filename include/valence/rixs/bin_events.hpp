@@ -55,14 +55,14 @@ struct binned_events {
   /// counts on (distinct excitation energies ascending) × (bin centres), variance = counts; steps
   /// at the same excitation energy share a row (their counts and live times add)
   rixs_map map;
-  vector_d live_time;                 ///< s, per row of the map
+  vector_d live_time;                     ///< s, per row of the map
   std::vector<std::int64_t> step_events;  ///< events within each step's time (in the order of the steps)
-  std::int64_t before_first = 0;      ///< events before the first step
-  std::int64_t between_steps = 0;     ///< events in gaps between steps
-  std::int64_t after_last = 0;        ///< events at or after the end of the last step
-  std::int64_t below_range = 0;       ///< in a step, energy below the first edge
-  std::int64_t above_range = 0;       ///< in a step, energy at or above the last edge
-  std::int64_t non_finite = 0;        ///< in a step, energy NaN or infinite
+  std::int64_t before_first = 0;          ///< events before the first step
+  std::int64_t between_steps = 0;         ///< events in gaps between steps
+  std::int64_t after_last = 0;            ///< events at or after the end of the last step
+  std::int64_t below_range = 0;           ///< in a step, energy below the first edge
+  std::int64_t above_range = 0;           ///< in a step, energy at or above the last edge
+  std::int64_t non_finite = 0;            ///< in a step, energy NaN or infinite
 };
 
 namespace detail {
@@ -165,9 +165,9 @@ template <class = void>
     const std::int64_t t = time[i];
     if (t < previous) {  // out of order: start the walk again from a binary search
       s = static_cast<std::size_t>(
-          std::upper_bound(steps.begin(), steps.end(), t, [](std::int64_t v, const scan_step& step) {
-            return v < step.end_ns;
-          }) - steps.begin());
+          std::upper_bound(steps.begin(), steps.end(), t,
+                           [](std::int64_t v, const scan_step& step) { return v < step.end_ns; }) -
+          steps.begin());
     }
     previous = t;
     while (s < steps.size() && t >= steps[s].end_ns) {
@@ -224,8 +224,8 @@ template <class = void>
   }
   out.live_time = vector_d::Zero(rows);
   for (std::size_t k = 0; k < steps.size(); ++k) {
-    const double live = 1e-9 * double(steps[k].end_ns - steps[k].begin_ns) -
-                        options.dead_time_per_event * double(out.step_events[k]);
+    const double live =
+        1e-9 * double(steps[k].end_ns - steps[k].begin_ns) - options.dead_time_per_event * double(out.step_events[k]);
     if (!(live > 0)) {
       throw invalid_input(core::detail::message(
           function, "step " + std::to_string(k) + " holds " + std::to_string(out.step_events[k]) +
@@ -307,17 +307,17 @@ template <typename StateChange>
       continue;
     }
     if (i + 1 == states.size()) {
-      throw invalid_input(core::detail::message(
-          function, "state '" + std::string(states[i].label) + "' is the last of the timeline and has no end; "
-                    "expected a later state change (STOP) to close it"));
+      throw invalid_input(core::detail::message(function, "state '" + std::string(states[i].label) +
+                                                              "' is the last of the timeline and has no end; "
+                                                              "expected a later state change (STOP) to close it"));
     }
     steps.push_back({static_cast<std::int64_t>(states[i].unix_ns), static_cast<std::int64_t>(states[i + 1].unix_ns),
                      steps.size() < excitations.size() ? excitations[steps.size()] : 0.0});
   }
   if (steps.size() != excitations.size()) {
-    throw invalid_input(core::detail::message(
-        function, std::to_string(steps.size()) + " states match the labels and " +
-                      std::to_string(excitations.size()) + " excitation energies were given; expected one per state"));
+    throw invalid_input(core::detail::message(function, std::to_string(steps.size()) + " states match the labels and " +
+                                                            std::to_string(excitations.size()) +
+                                                            " excitation energies were given; expected one per state"));
   }
   return steps;
 }

@@ -21,8 +21,8 @@ namespace valence::rixs {
 /// \brief How a cut picks the map's lines at its energy.
 /// \ingroup rixs
 enum class cut_mode {
-  nearest,      ///< the nearest line (Larch's `RixsData.cut`), or the mean of the lines within the band
-  interpolate   ///< linear interpolation between the two lines around the energy (band must be 0)
+  nearest,     ///< the nearest line (Larch's `RixsData.cut`), or the mean of the lines within the band
+  interpolate  ///< linear interpolation between the two lines around the energy (band must be 0)
 };
 
 namespace detail {
@@ -72,8 +72,8 @@ cut_lines select_lines(const char* function, const char* axis_name, const vector
     lines.count = 1;
     return lines;
   }
-  const auto range =
-      channels_inside(function, "band", axis_name, axis, core::window<double>{energy - 0.5 * band, energy + 0.5 * band});
+  const auto range = channels_inside(function, "band", axis_name, axis,
+                                     core::window<double>{energy - 0.5 * band, energy + 0.5 * band});
   lines.first = range.begin;
   lines.count = range.size;
   lines.weight = 1.0 / double(range.size);  // every line of the band weighs the same
@@ -133,8 +133,9 @@ template <class = void>
   constexpr const char* function = "valence::rixs::excitation_cut";
   detail::check_map(function, map);
   if (map.energy_transfer) {
-    throw invalid_input(core::detail::message(function, "parameter 'map' is on energy transfer; expected emission "
-                                                        "energy (use transfer_cut)"));
+    throw invalid_input(core::detail::message(function,
+                                              "parameter 'map' is on energy transfer; expected emission "
+                                              "energy (use transfer_cut)"));
   }
   const auto lines = detail::select_lines(function, "the emission axis", map.emission, emission, band, mode);
   return detail::combine_lines(map, lines, false);

@@ -39,10 +39,10 @@ struct fluo_options {
 /// \brief The result of fluo_correction().
 /// \ingroup rixs
 struct fluo_result {
-  vector_d mu;          ///< the corrected spectrum, \f$\mu\alpha/(\alpha + 1 - \bar\mu)\f$
-  vector_d norm;        ///< its normalised form (pre_edge() of mu)
-  double alpha = 0;     ///< \f$\alpha\f$ (see fluo_correction())
-  double e0 = 0;        ///< eV, the edge energy of the measured spectrum's normalisation
+  vector_d mu;             ///< the corrected spectrum, \f$\mu\alpha/(\alpha + 1 - \bar\mu)\f$
+  vector_d norm;           ///< its normalised form (pre_edge() of mu)
+  double alpha = 0;        ///< \f$\alpha\f$ (see fluo_correction())
+  double e0 = 0;           ///< eV, the edge energy of the measured spectrum's normalisation
   vector_d measured_norm;  ///< \f$\bar\mu\f$: the measured spectrum normalised (the correction's input)
 };
 
@@ -106,18 +106,18 @@ template <class = void>
   }
   const auto measured = xas::pre_edge(energy, mu, normalisation);
   const double radians = 3.14159265358979323846 / 180;
-  const double geometry = std::sin(std::max(1e-7, options.angle_in * radians)) /
-                          std::sin(std::max(1e-7, options.angle_out * radians));
-  const double alpha =
-      (options.mu_fluorescence * geometry + options.mu_below) / (options.mu_above - options.mu_below);
+  const double geometry =
+      std::sin(std::max(1e-7, options.angle_in * radians)) / std::sin(std::max(1e-7, options.angle_out * radians));
+  const double alpha = (options.mu_fluorescence * geometry + options.mu_below) / (options.mu_above - options.mu_below);
   vector_d corrected(mu.size());
   for (index i = 0; i < mu.size(); ++i) {
     const double denominator = alpha + 1 - measured.norm(i);
     if (!(denominator > 0)) {
       throw invalid_input(core::detail::message(
           function, "the normalised spectrum reaches " + core::detail::format_value(measured.norm(i)) + " at " +
-                        core::detail::format_value(energy(i)) + " eV, at or above 1 + alpha = " +
-                        core::detail::format_value(1 + alpha) + ", where the correction diverges; expected a "
+                        core::detail::format_value(energy(i)) +
+                        " eV, at or above 1 + alpha = " + core::detail::format_value(1 + alpha) +
+                        ", where the correction diverges; expected a "
                         "thick-sample spectrum normalised below 1 + alpha"));
     }
     corrected(i) = mu(i) * alpha / denominator;

@@ -42,24 +42,24 @@ struct line_centroid_result {
 /// \brief Options of fit_pulse_calibration().
 /// \ingroup rixs
 struct pulse_calibration_options {
-  int degree = 2;               ///< polynomial degree in pulse height, 1 to 4
-  bool through_origin = true;   ///< energy 0 at pulse height 0 (no constant term)
+  int degree = 2;              ///< polynomial degree in pulse height, 1 to 4
+  bool through_origin = true;  ///< energy 0 at pulse height 0 (no constant term)
 };
 
 /// \brief A fitted pulse-height → energy curve, \f$E(h) = \sum_k c_k (h/s)^k\f$ (k from 1 through the
 /// origin, else from 0, to the degree), with the covariance of its coefficients.
 /// \ingroup rixs
 struct pulse_calibration {
-  vector_d coefficients;          ///< \f$c_k\f$, eV, in increasing powers
-  matrix_d covariance;            ///< of the coefficients, from the lines' errors (not rescaled)
-  double scale = 1;               ///< \f$s\f$, the largest line's pulse height (keeps the powers near 1)
-  int degree = 2;                 ///< of the polynomial
-  bool through_origin = true;     ///< no constant term
-  double lowest = 0;              ///< smallest line pulse height: below it the curve extrapolates
-  double highest = 0;             ///< largest line pulse height: above it the curve extrapolates
-  vector_d residuals;             ///< eV, line energy − curve, per line
-  double chi_square = 0;          ///< \f$\sum r_i^2/\sigma_i^2\f$ with the lines' effective variances
-  index dof = 0;                  ///< lines − coefficients
+  vector_d coefficients;       ///< \f$c_k\f$, eV, in increasing powers
+  matrix_d covariance;         ///< of the coefficients, from the lines' errors (not rescaled)
+  double scale = 1;            ///< \f$s\f$, the largest line's pulse height (keeps the powers near 1)
+  int degree = 2;              ///< of the polynomial
+  bool through_origin = true;  ///< no constant term
+  double lowest = 0;           ///< smallest line pulse height: below it the curve extrapolates
+  double highest = 0;          ///< largest line pulse height: above it the curve extrapolates
+  vector_d residuals;          ///< eV, line energy − curve, per line
+  double chi_square = 0;       ///< \f$\sum r_i^2/\sigma_i^2\f$ with the lines' effective variances
+  index dof = 0;               ///< lines − coefficients
 
   /// \brief The energy of a pulse height.
   /// \param pulse_height in the channel's units.
@@ -135,9 +135,9 @@ template <typename Derived>
                                                  const core::window<double>& window) {
   constexpr const char* function = "valence::rixs::line_centroid";
   if (!std::isfinite(window.lower) || !std::isfinite(window.upper) || !(window.lower < window.upper)) {
-    throw invalid_input(core::detail::message(
-        function, "window [" + core::detail::format_value(window.lower) + ", " +
-                      core::detail::format_value(window.upper) + "]; expected finite bounds with lower < upper"));
+    throw invalid_input(core::detail::message(function, "window [" + core::detail::format_value(window.lower) + ", " +
+                                                            core::detail::format_value(window.upper) +
+                                                            "]; expected finite bounds with lower < upper"));
   }
   double sum = 0;
   index n = 0;
@@ -149,10 +149,10 @@ template <typename Derived>
     }
   }
   if (n < 2) {
-    throw invalid_input(core::detail::message(
-        function, "window [" + core::detail::format_value(window.lower) + ", " +
-                      core::detail::format_value(window.upper) + "] holds " + std::to_string(n) +
-                      " pulses; expected at least 2 (a line)"));
+    throw invalid_input(core::detail::message(function, "window [" + core::detail::format_value(window.lower) + ", " +
+                                                            core::detail::format_value(window.upper) + "] holds " +
+                                                            std::to_string(n) +
+                                                            " pulses; expected at least 2 (a line)"));
   }
   const double mean = sum / double(n);
   double squares = 0;
@@ -209,8 +209,8 @@ template <class = void>
     if (!(line.pulse_height > 0) || !std::isfinite(line.pulse_height) || !(line.pulse_height_error > 0) ||
         !std::isfinite(line.pulse_height_error) || !(line.energy > 0) || !std::isfinite(line.energy) ||
         !(line.energy_error >= 0) || !std::isfinite(line.energy_error)) {
-      fail("line " + std::to_string(i) + " has pulse height " + core::detail::format_value(line.pulse_height) +
-           " +- " + core::detail::format_value(line.pulse_height_error) + " and energy " +
+      fail("line " + std::to_string(i) + " has pulse height " + core::detail::format_value(line.pulse_height) + " +- " +
+           core::detail::format_value(line.pulse_height_error) + " and energy " +
            core::detail::format_value(line.energy) + " +- " + core::detail::format_value(line.energy_error) +
            " eV; expected positive finite values (an energy error >= 0)");
     }
@@ -260,8 +260,8 @@ template <class = void>
   for (int s = 0; s <= samples; ++s) {
     const double h = from + (c.highest - from) * double(s) / samples;
     if (!(c.slope(h) > 0)) {
-      fail("the fitted curve does not rise at pulse height " + core::detail::format_value(h) +
-           " (slope " + core::detail::format_value(c.slope(h)) +
+      fail("the fitted curve does not rise at pulse height " + core::detail::format_value(h) + " (slope " +
+           core::detail::format_value(c.slope(h)) +
            " eV per unit); expected a monotonic response: use a lower degree or more lines");
     }
   }

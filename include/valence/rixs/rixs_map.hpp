@@ -54,8 +54,8 @@ void check_map(const char* function, const rixs_map& map) {
         function, "parameter 'map' holds intensity " + std::to_string(map.intensity.rows()) + " x " +
                       std::to_string(map.intensity.cols()) + " and variance " + std::to_string(map.variance.rows()) +
                       " x " + std::to_string(map.variance.cols()) + " on axes of " +
-                      std::to_string(map.excitation.size()) + " excitation and " +
-                      std::to_string(map.emission.size()) + " emission energies; expected both excitation x emission"));
+                      std::to_string(map.excitation.size()) + " excitation and " + std::to_string(map.emission.size()) +
+                      " emission energies; expected both excitation x emission"));
   }
 }
 
@@ -68,8 +68,8 @@ void check_counts(const char* function, const char* name, const Eigen::DenseBase
       if (counts(i, j) < 0) {
         throw invalid_input(core::detail::message(function, std::string("parameter '") + name + "' holds " +
                                                                 core::detail::format_value(double(counts(i, j))) +
-                                                                " at (" + std::to_string(i) + ", " +
-                                                                std::to_string(j) + "); expected counts >= 0"));
+                                                                " at (" + std::to_string(i) + ", " + std::to_string(j) +
+                                                                "); expected counts >= 0"));
       }
     }
   }
@@ -129,13 +129,18 @@ template <class = void>
   core::check_min_size(function, "emission_grid", emission_grid, 2);
   const auto rows = static_cast<std::size_t>(excitation.size());
   if (emission_axes.size() != rows || counts.size() != rows) {
-    throw invalid_input(core::detail::message(
-        function, "got " + std::to_string(emission_axes.size()) + " emission axes and " +
-                      std::to_string(counts.size()) + " spectra; expected one of each per excitation energy (" +
-                      std::to_string(rows) + ")"));
+    throw invalid_input(core::detail::message(function, "got " + std::to_string(emission_axes.size()) +
+                                                            " emission axes and " + std::to_string(counts.size()) +
+                                                            " spectra; expected one of each per excitation energy (" +
+                                                            std::to_string(rows) + ")"));
   }
-  rixs_map map{excitation, emission_grid, matrix_d::Zero(excitation.size(), emission_grid.size()),
-               matrix_d::Zero(excitation.size(), emission_grid.size()), {}, {}, false};
+  rixs_map map{excitation,
+               emission_grid,
+               matrix_d::Zero(excitation.size(), emission_grid.size()),
+               matrix_d::Zero(excitation.size(), emission_grid.size()),
+               {},
+               {},
+               false};
   const vector_d out_edges = detail::channel_edges(vector_d(emission_grid));
   vector_d row_counts(emission_grid.size());
   vector_d row_variances(emission_grid.size());
@@ -212,8 +217,13 @@ template <class = void>
   core::check_strictly_increasing(function, "transfer", transfer);
   core::check_min_size(function, "transfer", transfer, 2);
   const index m = map.emission.size();
-  rixs_map out{map.excitation, transfer, matrix_d::Zero(map.excitation.size(), transfer.size()),
-               matrix_d::Zero(map.excitation.size(), transfer.size()), map.i0, map.live_time, true};
+  rixs_map out{map.excitation,
+               transfer,
+               matrix_d::Zero(map.excitation.size(), transfer.size()),
+               matrix_d::Zero(map.excitation.size(), transfer.size()),
+               map.i0,
+               map.live_time,
+               true};
   const vector_d out_edges = detail::channel_edges(vector_d(transfer));
   vector_d centres(m);
   vector_d counts(m);

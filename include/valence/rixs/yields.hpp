@@ -35,8 +35,8 @@ template <class = void>
 void check_emission_map(const char* function, const rixs_map& map) {
   check_map(function, map);
   if (map.energy_transfer) {
-    throw invalid_input(core::detail::message(
-        function, "parameter 'map' is on energy transfer; expected a map on emission energy"));
+    throw invalid_input(
+        core::detail::message(function, "parameter 'map' is on energy transfer; expected a map on emission energy"));
   }
 }
 
@@ -60,8 +60,8 @@ template <class = void>
 [[nodiscard]] rixs_spectrum pfy(const rixs_map& map, const core::window<double>& emission_window) {
   constexpr const char* function = "valence::rixs::pfy";
   detail::check_emission_map(function, map);
-  const auto columns = detail::channels_inside(function, "emission_window", "the emission axis", map.emission,
-                                               emission_window);
+  const auto columns =
+      detail::channels_inside(function, "emission_window", "the emission axis", map.emission, emission_window);
   return detail::row_sums(map, {0, map.excitation.size()}, columns);
 }
 
@@ -84,10 +84,10 @@ template <class = void>
                                  const core::window<double>& emission_window) {
   constexpr const char* function = "valence::rixs::spfy";
   detail::check_emission_map(function, map);
-  const auto rows = detail::channels_inside(function, "excitation_window", "the excitation axis", map.excitation,
-                                            excitation_window);
-  const auto columns = detail::channels_inside(function, "emission_window", "the emission axis", map.emission,
-                                               emission_window);
+  const auto rows =
+      detail::channels_inside(function, "excitation_window", "the excitation axis", map.excitation, excitation_window);
+  const auto columns =
+      detail::channels_inside(function, "emission_window", "the emission axis", map.emission, emission_window);
   return detail::row_sums(map, rows, columns);
 }
 
@@ -148,8 +148,8 @@ template <class = void>
 [[nodiscard]] rixs_spectrum ipfy(const rixs_map& map, const core::window<double>& emission_window) {
   constexpr const char* function = "valence::rixs::ipfy";
   detail::check_emission_map(function, map);
-  const auto columns = detail::channels_inside(function, "emission_window", "the emission axis", map.emission,
-                                               emission_window);
+  const auto columns =
+      detail::channels_inside(function, "emission_window", "the emission axis", map.emission, emission_window);
   auto out = detail::row_sums(map, {0, map.excitation.size()}, columns);
   for (index r = 0; r < out.value.size(); ++r) {
     if (!(out.value(r) > 0)) {

@@ -24,11 +24,11 @@ namespace valence::synth {
 /// \brief A resonant RIXS feature: a two-dimensional Gaussian in (excitation, emission).
 /// \ingroup synth
 struct rixs_feature {
-  double excitation = 531;      ///< eV, centre
-  double emission = 523.7;      ///< eV, centre
+  double excitation = 531;        ///< eV, centre
+  double emission = 523.7;        ///< eV, centre
   double excitation_width = 0.4;  ///< eV, Gaussian σ along excitation
   double emission_width = 0.3;    ///< eV, Gaussian σ along emission
-  double rate = 50;             ///< photons per second at its excitation centre (all emission energies)
+  double rate = 50;               ///< photons per second at its excitation centre (all emission energies)
 };
 
 /// \brief A RIXS scene (rates in photons per second, energies in eV).
@@ -45,19 +45,19 @@ struct rixs_feature {
 ///   yield that rixs::fluo_correction() inverts; \f$\alpha = \infty\f$, the default, for none);
 /// - a flat background: background_rate over [background_low, background_high].
 struct rixs_scene {
-  double elastic_rate = 200;           ///< photons/s
-  double elastic_width = 0.25;         ///< eV, σ
-  std::vector<rixs_feature> features;  ///< resonant features
-  double fluorescence_emission = 525;  ///< eV, the fluorescence line
-  double fluorescence_width = 1.0;     ///< eV, σ
-  double fluorescence_rate = 400;      ///< photons/s far above the edge without self-absorption
-  double edge_energy = 532;            ///< eV
-  double edge_width = 0.8;             ///< eV
-  double white_line = 1.5;             ///< white-line height in edge steps
+  double elastic_rate = 200;                               ///< photons/s
+  double elastic_width = 0.25;                             ///< eV, σ
+  std::vector<rixs_feature> features;                      ///< resonant features
+  double fluorescence_emission = 525;                      ///< eV, the fluorescence line
+  double fluorescence_width = 1.0;                         ///< eV, σ
+  double fluorescence_rate = 400;                          ///< photons/s far above the edge without self-absorption
+  double edge_energy = 532;                                ///< eV
+  double edge_width = 0.8;                                 ///< eV
+  double white_line = 1.5;                                 ///< white-line height in edge steps
   double alpha = std::numeric_limits<double>::infinity();  ///< self-absorption α (∞: none)
-  double background_rate = 0;          ///< photons/s, uniform in emission
-  double background_low = 500;         ///< eV
-  double background_high = 560;        ///< eV
+  double background_rate = 0;                              ///< photons/s, uniform in emission
+  double background_low = 500;                             ///< eV
+  double background_high = 560;                            ///< eV
 
   /// \brief The absorber's normalised absorption \f$x(E)\f$.
   /// \param excitation eV. \returns 0 far below the edge, 1 far above it.
@@ -152,9 +152,8 @@ template <typename Generator>
     }
     emit(scene.fluorescence_rate * scene.fluorescence_yield(e),
          [&] { return scene.fluorescence_emission + scene.fluorescence_width * normal(generator); });
-    emit(scene.background_rate, [&] {
-      return scene.background_low + (scene.background_high - scene.background_low) * uniform(generator);
-    });
+    emit(scene.background_rate,
+         [&] { return scene.background_low + (scene.background_high - scene.background_low) * uniform(generator); });
   }
   std::vector<std::size_t> order(times.size());
   std::iota(order.begin(), order.end(), std::size_t(0));
