@@ -3,7 +3,8 @@
 # Installs the Debian/Ubuntu packages valence needs to build, test, document and benchmark,
 # skipping those already present. Sourced by quickstart.sh and .ci/run.
 set -euo pipefail
-valence_packages=(cmake ninja-build g++ libeigen3-dev libboost-dev doctest-dev doxygen libbenchmark-dev clang-format)
+valence_packages=(cmake ninja-build g++ libeigen3-dev libboost-dev doctest-dev doxygen libbenchmark-dev clang-format
+  pkg-config libxrl-dev)
 # Only for the fuzzers (scripts/fuzz.sh, run by CI): clang with libFuzzer.
 valence_fuzz_packages=(clang-14 libclang-rt-14-dev)
 # valence_install_packages [extra packages...]: the packages above plus any given.
