@@ -8,16 +8,24 @@
 //
 // A synthetic 32 x 32 Mn L2,3 spectrum image (Poisson counts): a particle whose outer shell
 // (radius > 14 px) is all "surface" phase, whose core (radius < 8 px) is all "bulk", with a linear
-// transition between.
+// transition between. Figures (SVG) and the profile (CSV) go to figures/eels_valence_map/: the
+// fraction map with the profile's path, the surface-to-bulk profile against the construction, and
+// the references with one pixel's fit and residual.
 #include <valence/eels/mlls.hpp>
 #include <valence/eels/power_law.hpp>
 #include <valence/eels/spectrum_image.hpp>
 #include <valence/eels/white_line.hpp>
+#include <valence/maps/line_profile.hpp>
 #include <valence/synth/eels.hpp>
+
+#include "support/figures.hpp"
+#include "support/svg_plot.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
+#include <vector>
 
 namespace {
 
@@ -72,6 +80,96 @@ double maximum_between(const vector_d& energy, const vector_d& signal, double fr
   return best;
 }
 
+std::vector<double> as_vector(const vector_d& v) {
+  return {v.data(), v.data() + v.size()};
+}
+
+// The figures of the study: the fraction map, the profile from the particle's centre outwards
+// (3 pixels wide) against the construction, and one pixel's spectrum with its fit.
+void write_figures(const vector_d& energy, const valence::eels::spectrum_image_view<double>& view,
+                   const valence::matrix_d& references, const valence::eels::mlls_options& options,
+                   const valence::eels::spectrum_image_fit& maps) {
+  const auto dir = figures::folder("eels_valence_map");
+  const valence::maps::map_point centre{15.5, 15.5};
+  const valence::maps::map_point edge{31.0, 15.5};
+  valence::maps::line_profile_options across;
+  across.width = 3;
+  const auto profile = valence::maps::line_profile(maps.fractions[0], maps.fraction_errors[0], centre, edge, across);
+
+  svg_plot::heat_map map;
+  map.title = "Surface-phase (Mn2+-like) fraction, MLLS per pixel";
+  map.x_label = "x (pixel)";
+  map.y_label = "y (pixel)";
+  map.value_label = "surface-phase fraction";
+  map.values = maps.fractions[0];
+  map.v_min = 0;
+  map.v_max = 1;
+  map.path = {{centre.x, centre.y}, {edge.x, edge.y}};
+  svg_plot::write_heat_map((dir / "fraction_map.svg").string(), map);
+
+  svg_plot::line_plot p;
+  p.title = "Surface-to-bulk profile (3 px wide)";
+  p.x_label = "distance from the particle centre (pixel)";
+  p.y_label = "surface-phase fraction";
+  svg_plot::series fitted{as_vector(profile.distance),
+                          as_vector(profile.value),
+                          as_vector(profile.error),
+                          "MLLS, +-1 sigma",
+                          0,
+                          false,
+                          true};
+  std::vector<double> r;
+  std::vector<double> f;
+  for (double d = 0; d <= 15.5; d += 0.1) {
+    r.push_back(d);
+    f.push_back(std::clamp((d - 8.0) / 6.0, 0.0, 1.0));  // surface_fraction() at radius d
+  }
+  svg_plot::series truth{r, f, {}, "construction", 1, true, false, true};
+  p.data = {fitted, truth};
+  p.y_min = -0.1;
+  p.y_max = 1.1;
+  svg_plot::write_line_plot((dir / "profile.svg").string(), p);
+  std::ofstream csv(dir / "profile.csv");
+  csv << "distance_px,fraction,error\n";
+  for (index k = 0; k < profile.value.size(); ++k) {
+    csv << profile.distance(k) << "," << profile.value(k) << "," << profile.error(k) << "\n";
+  }
+
+  // One pixel of the transition zone: data, fit, the fitted background and the residual.
+  const index y = 15;
+  const index x = 26;
+  vector_d spectrum(energy.size());
+  for (index c = 0; c < energy.size(); ++c) {
+    spectrum(c) = view(y, x, c);
+  }
+  const auto one = valence::eels::mlls(energy, spectrum, references, options);
+  vector_d background(one.energy.size());
+  for (index i = 0; i < background.size(); ++i) {
+    background(i) = one.coefficients(2) * one.background(one.energy(i));
+  }
+  svg_plot::line_plot s;
+  s.title = "Pixel (26, 15): data, MLLS fit and residual";
+  s.x_label = "energy loss (eV)";
+  s.y_label = "counts per 0.25 eV channel";
+  s.data = {{as_vector(one.energy),
+             as_vector(spectrum.segment(one.channels.begin, one.channels.size)),
+             {},
+             "data",
+             6,
+             false,
+             true},
+            {as_vector(one.energy), as_vector(one.fit), {}, "fit", 1},
+            {as_vector(one.energy), as_vector(background), {}, "power law (scaled)", 0, true, false, true},
+            {as_vector(one.energy), as_vector(one.residual), {}, "residual", 2}};
+  svg_plot::write_line_plot((dir / "pixel_fit.svg").string(), s);
+  std::printf("\nsurface-to-bulk profile (3 px wide), fraction +- error against the construction:\n");
+  for (index k = 0; k < profile.value.size(); k += 3) {
+    std::printf("  %5.1f px  %6.3f +- %.3f  (%.3f)\n", profile.distance(k), profile.value(k), profile.error(k),
+                std::clamp((profile.distance(k) - 8.0) / 6.0, 0.0, 1.0));
+  }
+  std::printf("figures: %s/{fraction_map,profile,pixel_fit}.svg, profile.csv\n", dir.string().c_str());
+}
+
 }  // namespace
 
 int main() {
@@ -114,6 +212,8 @@ int main() {
     }
   }
   std::printf("fraction error: mean sigma %.3f, largest |fit - truth| = %.1f sigma\n", mean_sigma, worst);
+
+  write_figures(energy, view, references, options, maps);
 
   std::printf("\nL3/L2 white-line ratios (double-step method, steps at the maxima):\n");
   struct named_region {

@@ -33,6 +33,9 @@ using core::index;
 namespace rixs {
 using core::index;
 }  // namespace rixs
+namespace maps {
+using core::index;
+}  // namespace maps
 namespace echem {
 using core::index;
 }  // namespace echem
