@@ -16,6 +16,8 @@
 // resolution at the O K edge, a scan of 49 monochromator steps of 10 s; pulse heights are
 // calibrated back to energy from the lines' centroids, binned by time into steps and by energy,
 // normalised by I0 and live time, and compared with the construction seen through the resolution.
+// Figures (SVG) go to figures/rixs_oxygen/: the charged cathode's map, the PFY and the emission
+// cuts at 531 eV of both cathodes.
 #include <valence/io/experiment_state.hpp>
 #include <valence/io/off.hpp>
 #include <valence/rixs/bin_events.hpp>
@@ -24,6 +26,9 @@
 #include <valence/rixs/rixs_map.hpp>
 #include <valence/rixs/yields.hpp>
 #include <valence/synth/rixs.hpp>
+
+#include "support/figures.hpp"
+#include "support/svg_plot.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -105,9 +110,9 @@ struct measured_state {
 measured_state measure(const valence::synth::rixs_scene& scene, const valence::rixs::pulse_calibration& curve,
                        std::mt19937_64& generator) {
   std::vector<valence::rixs::scan_step> scan;
-  for (int k = 0; k < 49; ++k) {  // 526 ... 538 eV in 0.25 eV steps, 10 s each, 0.5 s to move
+  for (int k = 0; k < 49; ++k) {  // 527 ... 539 eV in 0.25 eV steps, 10 s each, 0.5 s to move
     const std::int64_t begin = k * (10 * second + second / 2);
-    scan.push_back({begin, begin + 10 * second, 526.0 + 0.25 * k});
+    scan.push_back({begin, begin + 10 * second, 527.0 + 0.25 * k});
   }
   // I0 falls slightly across the scan (a decaying ring current): every rate follows it.
   vector_d i0(index(scan.size()));
@@ -150,8 +155,8 @@ void report(const char* name, const measured_state& m, const valence::synth::rix
   std::printf("\n%s: %lld photons -> %lld x %lld map (excitation x emission), counts / (I0 s)\n", name,
               static_cast<long long>(m.photons), static_cast<long long>(m.map.intensity.rows()),
               static_cast<long long>(m.map.intensity.cols()));
-  const auto pfy = valence::rixs::pfy(m.map, {519.0, 531.0});
-  std::printf("  PFY (O K-alpha, 519-531 eV emission):\n");
+  const auto pfy = valence::rixs::pfy(m.map, {519.0, 526.5});
+  std::printf("  PFY (O K-alpha, 519-526.5 eV emission, below the elastic line):\n");
   for (index r = 0; r < pfy.energy.size(); r += 8) {
     std::printf("    %6.2f eV  %8.1f +- %5.1f\n", pfy.energy(r), pfy.value(r), pfy.error(r));
   }
@@ -187,8 +192,57 @@ void report(const char* name, const measured_state& m, const valence::synth::rix
   }
 }
 
+std::vector<double> as_vector(const vector_d& v) {
+  return {v.data(), v.data() + v.size()};
+}
+
+void write_figures(const valence::rixs::rixs_map& pristine, const valence::rixs::rixs_map& charged) {
+  const auto dir = figures::folder("rixs_oxygen");
+  svg_plot::heat_map map;
+  map.title = "O K-edge RIXS, charged cathode";
+  map.x_label = "emission energy (eV)";
+  map.y_label = "excitation energy (eV)";
+  map.value_label = "counts / (I0 s) per 0.1 eV";
+  map.values = charged.intensity;
+  map.x0 = charged.emission(0);
+  map.dx = charged.emission(1) - charged.emission(0);
+  map.y0 = charged.excitation(0);
+  map.dy = charged.excitation(1) - charged.excitation(0);
+  map.v_min = 0;
+  map.v_max = 20;  // the elastic line saturates the scale; the features sit below 20
+  map.width = 720;
+  map.height = 360;
+  svg_plot::write_heat_map((dir / "map_charged.svg").string(), map);
+
+  svg_plot::line_plot pfy;
+  pfy.title = "PFY (O K-alpha, 519-526.5 eV emission)";
+  pfy.x_label = "excitation energy (eV)";
+  pfy.y_label = "PFY, counts / (I0 s)";
+  const auto a = valence::rixs::pfy(pristine, {519.0, 526.5});
+  const auto b = valence::rixs::pfy(charged, {519.0, 526.5});
+  pfy.data = {{as_vector(a.energy), as_vector(a.value), as_vector(a.error), "pristine", 0, true, true},
+              {as_vector(b.energy), as_vector(b.value), as_vector(b.error), "charged", 1, true, true}};
+  svg_plot::write_line_plot((dir / "pfy.svg").string(), pfy);
+
+  svg_plot::line_plot cut;
+  cut.title = "Emission at 531 eV excitation (+-0.25 eV)";
+  cut.x_label = "emission energy (eV)";
+  cut.y_label = "counts / (I0 s) per 0.1 eV";
+  const auto c0 = valence::rixs::emission_cut(pristine, 531.0, 0.5);
+  const auto c1 = valence::rixs::emission_cut(charged, 531.0, 0.5);
+  cut.data = {{as_vector(c0.energy), as_vector(c0.value), as_vector(c0.error), "pristine", 0, true, false},
+              {as_vector(c1.energy), as_vector(c1.value), as_vector(c1.error), "charged", 1, true, false}};
+  cut.markers = {{523.7, true, "oxidised O, 523.7 eV"}};
+  cut.x_min = 515;
+  cut.x_max = 535;
+  cut.y_max = 20;
+  cut.y_min = 0;
+  svg_plot::write_line_plot((dir / "emission_cut_531.svg").string(), cut);
+  std::printf("figures: %s/{map_charged,pfy,emission_cut_531}.svg\n", dir.string().c_str());
+}
+
 int synthetic() {
-  std::mt19937_64 generator(2024);
+  std::mt19937_64 generator(2);
   const auto curve = calibrate(generator);
   const auto pristine_scene = oxygen_scene(0.0);
   const auto charged_scene = oxygen_scene(60.0);
@@ -198,6 +252,7 @@ int synthetic() {
   report("charged", charged, charged_scene);
   const auto a = valence::rixs::spfy(pristine.map, {530.5, 531.5}, {523.3, 524.1});
   const auto b = valence::rixs::spfy(charged.map, {530.5, 531.5}, {523.3, 524.1});
+  write_figures(pristine.map, charged.map);
   const double difference = b.sum() - a.sum();
   const double error = std::hypot(a.sum_error(), b.sum_error());
   std::printf("\noxidised-oxygen sPFY, charged - pristine: %.1f +- %.1f (%.1f sigma)\n", difference, error,

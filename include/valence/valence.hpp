@@ -50,6 +50,8 @@
 #include <valence/io/msa.hpp>
 #include <valence/io/off.hpp>
 #include <valence/io/xdi.hpp>
+#include <valence/maps/line_profile.hpp>
+#include <valence/maps/ratio_map.hpp>
 #include <valence/rixs/bin_events.hpp>
 #include <valence/rixs/cuts.hpp>
 #include <valence/rixs/fluo_correction.hpp>
