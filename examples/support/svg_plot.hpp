@@ -51,6 +51,7 @@ struct line_plot {
   double y_max = std::numeric_limits<double>::quiet_NaN();
   int width = 640;
   int height = 420;
+  bool legend_bottom = false;  ///< the legend in the bottom-right corner instead of the top-right
 };
 
 /// A heat map of a matrix, (row, column) = (y, x), row 0 at the top as an image.
@@ -267,7 +268,11 @@ inline bool write_line_plot(const std::string& path, const line_plot& p) {
   }
   o << "</g>\n";
   detail::axes(o, f, p.title, p.x_label, p.y_label, p.width);
-  double legend_y = f.top + 16;
+  int entries = 0;
+  for (const auto& s : p.data) {
+    entries += s.label.empty() ? 0 : 1;
+  }
+  double legend_y = p.legend_bottom ? f.bottom - 17.0 * entries + 8 : f.top + 16;
   for (std::size_t k = 0; k < p.data.size(); ++k) {
     if (p.data[k].label.empty()) {
       continue;
