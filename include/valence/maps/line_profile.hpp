@@ -41,7 +41,8 @@ struct line_profile_result {
   vector_d distance;  ///< pixels from the start along the line
   vector_d value;     ///< mean of the valid samples across the width; NaN where none is valid
   vector_d error;     ///< standard error from the error map (exact: shared pixels counted once); NaN without one
-  vector_d x, y;      ///< the points on the line, pixel coordinates
+  vector_d x;         ///< the points on the line: column coordinate, pixels
+  vector_d y;         ///< the points on the line: row coordinate, pixels
   std::vector<index> samples;  ///< valid samples averaged at each point
 };
 
