@@ -16,6 +16,8 @@
 #include <valence/io/biologic.hpp>
 #include <valence/io/columns.hpp>
 
+#include "support/synthetic_cycler.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -34,6 +36,10 @@ struct record {
   vector_d voltage;  // V
   vector_d current;  // mA
 };
+
+record to_record(const synthetic_cycler::record& r) {
+  return {r.time, r.voltage, r.current};
+}
 
 record read_export(const char* path) {
   std::ifstream in(path, std::ios::binary);
@@ -57,68 +63,12 @@ record read_export(const char* path) {
 
 // Charge (mAh) stored at open-circuit voltage v: two redox processes (dQ/dV peaks at 3.75 and
 // 4.18 V) on a sloping background, from 3.5 V.
-double stored_charge(double v) {
-  const auto step = [](double x, double centre, double sigma) {
-    return 0.5 * std::erfc(-(x - centre) / (sigma * std::sqrt(2.0)));
-  };
-  return 0.9 * step(v, 3.75, 0.030) + 0.45 * step(v, 4.18, 0.012) + 0.4 * (v - 3.5);
-}
-
-double open_circuit_voltage(double q) {  // inverse of stored_charge by bisection
-  double low = 3.0;
-  double high = 4.6;
-  for (int k = 0; k < 60; ++k) {
-    const double mid = 0.5 * (low + high);
-    (stored_charge(mid) < q ? low : high) = mid;
-  }
-  return 0.5 * (low + high);
-}
-
-record synthetic_cycles(int cycles) {
-  std::vector<double> t;
-  std::vector<double> v;
-  std::vector<double> i;
-  std::mt19937 generator(2026);
-  std::normal_distribution<double> noise(0.0, 3e-4);
-  const double dt = 5.0;       // s
-  const double current = 1.0;  // mA
-  double q = stored_charge(3.5);
-  double now = 0;
-  const auto sample = [&](double amps, double resistance) {
-    t.push_back(now);
-    i.push_back(amps);
-    v.push_back(open_circuit_voltage(q) + amps * 1e-3 * resistance + noise(generator));
-    now += dt;
-  };
-  for (int c = 0; c < cycles; ++c) {
-    const double resistance = 10.0 + 8.0 * c;                              // ohm
-    while (open_circuit_voltage(q) + current * 1e-3 * resistance < 4.3) {  // charge to 4.3 V
-      sample(current, resistance);
-      q += 0.997 * current * dt / 3600.0;  // 0.3 % of the charge goes to a side reaction
-    }
-    for (int k = 0; k < 120; ++k) {  // 10 min rest
-      sample(0.0, resistance);
-    }
-    while (open_circuit_voltage(q) - current * 1e-3 * resistance > 3.5) {  // discharge to 3.5 V
-      sample(-current, resistance);
-      q -= current * dt / 3600.0;
-    }
-    for (int k = 0; k < 120; ++k) {
-      sample(0.0, resistance);
-    }
-  }
-  const auto to_vector = [](const std::vector<double>& x) {
-    return vector_d(Eigen::Map<const vector_d>(x.data(), static_cast<Eigen::Index>(x.size())));
-  };
-  return {to_vector(t), to_vector(v), to_vector(i)};
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   try {
     const bool synthetic = argc < 2;
-    const record r = synthetic ? synthetic_cycles(10) : read_export(argv[1]);
+    const record r = synthetic ? to_record(synthetic_cycler::synthetic_cycles(10)) : read_export(argv[1]);
     const auto cycling = valence::echem::split_cycles(r.time, r.voltage, r.current);
     std::printf("%zu half-cycles, %zu cycles (reference current %.4g mA)\n", cycling.half_cycles.size(),
                 cycling.cycles.size(), cycling.reference_current);

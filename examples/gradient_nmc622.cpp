@@ -8,12 +8,16 @@
 //      (PFY) of conventional and gradient material;
 //   3. the surface electron ledger (Mn4+ -> Mn2+ against Ni2+ -> Ni3+) of both compositions;
 //   4. an XRF Mn/Ni ratio map of a gradient particle's cross-section, a line profile through its
-//      centre and the width of the gradient.
+//      centre and the width of the gradient;
+//   5. dQ/dV over ten cycles of each material: the Ni2+/Ni3+ oxidation peak tracked as the
+//      conventional cell's polarisation grows faster than the gradient cell's.
 // Figures (SVG) and tables (CSV) go to figures/gradient_nmc622/.
 //
 //   gradient_nmc622
 #include <valence/chem/composition.hpp>
 #include <valence/chem/oxidation.hpp>
+#include <valence/echem/cycling.hpp>
+#include <valence/echem/dqdv.hpp>
 #include <valence/fit/levenberg_marquardt.hpp>
 #include <valence/maps/line_profile.hpp>
 #include <valence/maps/ratio_map.hpp>
@@ -24,6 +28,7 @@
 
 #include "support/figures.hpp"
 #include "support/svg_plot.hpp"
+#include "support/synthetic_cycler.hpp"
 
 #include <Eigen/Core>
 
@@ -284,6 +289,68 @@ void xrf_ratio(const std::filesystem::path& dir, std::mt19937_64& generator) {
   }
 }
 
+// ---- 5. dQ/dV peak tracking ---------------------------------------------------------------------
+
+void dqdv_tracking(const std::filesystem::path& dir) {
+  std::printf("\n5. dQ/dV of the charges over 10 cycles at 1 mA: the Ni2+/Ni3+ peak (3.75 V at rest)\n");
+  std::printf("   material      cycle 1 (V)  cycle 10 (V)  shift (mV)  truth (mV)\n");
+  svg_plot::line_plot curves;
+  curves.title = "dQ/dV on charge, conventional material";
+  curves.x_label = "voltage (V)";
+  curves.y_label = "dQ/dV (mAh/V)";
+  curves.x_min = 3.6;
+  curves.x_max = 4.3;
+  svg_plot::line_plot peaks;
+  peaks.title = "Ni2+/Ni3+ dQ/dV peak over cycles";
+  peaks.x_label = "cycle";
+  peaks.y_label = "peak voltage (V)";
+  struct material {
+    const char* name;
+    double growth;  // ohm per cycle
+  };
+  const material materials[] = {{"conventional", 8.0}, {"gradient", 2.0}};
+  for (std::size_t m = 0; m < 2; ++m) {
+    const auto r = synthetic_cycler::synthetic_cycles(10, 10.0, materials[m].growth, unsigned(7 + m));
+    const auto cycling = valence::echem::split_cycles(r.time, r.voltage, r.current);
+    std::vector<valence::echem::differential_capacity_result> charges;
+    for (const auto& c : cycling.cycles) {
+      const auto& hc = cycling.half_cycles[static_cast<std::size_t>(c.first)];
+      const index count = hc.end - hc.begin;
+      charges.push_back(valence::echem::differential_capacity(cycling.capacity.segment(hc.begin, count),
+                                                              r.voltage.segment(hc.begin, count)));
+    }
+    const auto track = valence::echem::track_peak(charges, 3.76, 0.03);
+    const index last = track.voltage.size() - 1;
+    std::printf("   %-13s %11.4f  %12.4f  %10.1f  %10.1f\n", materials[m].name, track.voltage(0), track.voltage(last),
+                1e3 * (track.voltage(last) - track.voltage(0)), materials[m].growth * double(last));
+    std::vector<double> cycle;
+    std::vector<double> expected;
+    for (index k = 0; k <= last; ++k) {
+      cycle.push_back(double(k + 1));
+      expected.push_back(3.75 + 1e-3 * (10.0 + materials[m].growth * double(k)));
+    }
+    peaks.data.push_back(
+        {cycle, as_vector(track.voltage), {}, std::string(materials[m].name) + ", tracked", int(m), true, true});
+    peaks.data.push_back(
+        {cycle, expected, {}, std::string(materials[m].name) + ", 3.75 V + I R", int(m), true, false, true});
+    if (m == 0) {
+      for (const index k : {index(0), index(4), last}) {
+        curves.data.push_back({as_vector(charges[std::size_t(k)].voltage),
+                               as_vector(charges[std::size_t(k)].dq_dv),
+                               {},
+                               "cycle " + std::to_string(k + 1),
+                               int(k == 0   ? 0
+                                   : k == 4 ? 2
+                                            : 1)});
+      }
+    }
+  }
+  curves.legend_left = true;
+  svg_plot::write_line_plot((dir / "dqdv_conventional.svg").string(), curves);
+  peaks.legend_left = true;
+  svg_plot::write_line_plot((dir / "dqdv_peak.svg").string(), peaks);
+}
+
 }  // namespace
 
 int main() {
@@ -294,8 +361,11 @@ int main() {
     ni_l3_fractions(dir, generator);
     ledger();
     xrf_ratio(dir, generator);
-    std::printf("\nfigures: %s/{ni_k_edge,ni_l3_lcf,mn_ni_ratio_map,mn_ni_profile}.svg, mn_ni_profile.csv\n",
-                dir.string().c_str());
+    dqdv_tracking(dir);
+    std::printf(
+        "\nfigures: %s/{ni_k_edge,ni_l3_lcf,mn_ni_ratio_map,mn_ni_profile,dqdv_conventional,dqdv_peak}.svg, "
+        "mn_ni_profile.csv\n",
+        dir.string().c_str());
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "gradient_nmc622: %s\n", e.what());

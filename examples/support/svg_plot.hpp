@@ -51,7 +51,8 @@ struct line_plot {
   double y_max = std::numeric_limits<double>::quiet_NaN();
   int width = 640;
   int height = 420;
-  bool legend_bottom = false;  ///< the legend in the bottom-right corner instead of the top-right
+  bool legend_bottom = false;  ///< the legend at the bottom instead of the top
+  bool legend_left = false;    ///< the legend on the left instead of the right
 };
 
 /// A heat map of a matrix, (row, column) = (y, x), row 0 at the top as an image.
@@ -278,15 +279,16 @@ inline bool write_line_plot(const std::string& path, const line_plot& p) {
       continue;
     }
     const char* colour = detail::palette(p.data[k].colour >= 0 ? p.data[k].colour : static_cast<int>(k));
+    const double lx = p.legend_left ? f.left + 14 : f.right - 170;  // the legend's left edge
     if (p.data[k].line) {
-      o << "<line x1='" << f.right - 170 << "' y1='" << legend_y - 4 << "' x2='" << f.right - 146 << "' y2='"
-        << legend_y - 4 << "' stroke='" << colour << "' stroke-width='2.5'"
-        << (p.data[k].dashed ? " stroke-dasharray='6 4'" : "") << "/>\n";
+      o << "<line x1='" << lx << "' y1='" << legend_y - 4 << "' x2='" << lx + 24 << "' y2='" << legend_y - 4
+        << "' stroke='" << colour << "' stroke-width='2.5'" << (p.data[k].dashed ? " stroke-dasharray='6 4'" : "")
+        << "/>\n";
     }
     if (p.data[k].markers) {
-      o << "<circle cx='" << f.right - 158 << "' cy='" << legend_y - 4 << "' r='3.2' fill='" << colour << "'/>\n";
+      o << "<circle cx='" << lx + 12 << "' cy='" << legend_y - 4 << "' r='3.2' fill='" << colour << "'/>\n";
     }
-    o << "<text x='" << f.right - 140 << "' y='" << legend_y << "'>" << detail::escape(p.data[k].label) << "</text>\n";
+    o << "<text x='" << lx + 30 << "' y='" << legend_y << "'>" << detail::escape(p.data[k].label) << "</text>\n";
     legend_y += 17;
   }
   o << "</svg>\n";
