@@ -31,3 +31,16 @@ if ((count < minimum)); then
   exit 1
 fi
 echo "figures: all $count render"
+
+# The README's snapshots in docs/figures: a warning when one differs from what the example now draws.
+snapshot() {  # snapshot <docs figure> <example figure>
+  if [[ -f "$folder/$2" ]] && ! cmp -s "docs/figures/$1" "$folder/$2"; then
+    echo "warning: docs/figures/$1 differs from $folder/$2 (copy the new one if the change is intended)"
+  fi
+}
+if [[ -d docs/figures ]]; then
+  snapshot eels_fraction_map.svg eels_valence_map/fraction_map.svg
+  snapshot nmc622_mn_ni_profile.svg gradient_nmc622/mn_ni_profile.svg
+  snapshot nmc622_dqdv_peak.svg gradient_nmc622/dqdv_peak.svg
+  snapshot rixs_emission_cut_531.svg rixs_oxygen/emission_cut_531.svg
+fi
