@@ -123,6 +123,90 @@ index off_integer(const json_value& object, const char* name, index limit, bool 
   return static_cast<index>(v->number);
 }
 
+// The header's fields into `out` (version, channel, frame period, bases, sizes), checked; returns
+// the samples of the model (the projectors' columns).
+template <class = void>
+index read_off_header(const json_value& json, const std::string& source, off_file& out) {
+  const auto text_member = [&](const char* name) -> std::string {
+    const auto* v = json.find(name);
+    return v != nullptr && v->type == json_value::kind::string ? v->text : std::string();
+  };
+  if (text_member("FileFormat") != "OFF") {
+    throw parse_error(source, 0, "'FileFormat' is " + quote(text_member("FileFormat")) + "; expected \"OFF\"");
+  }
+  out.version = text_member("FileFormatVersion");
+  if (out.version != "0.2.0" && out.version != "0.3.0") {
+    throw parse_error(source, 0,
+                      "'FileFormatVersion' is " + quote(out.version) +
+                          "; expected \"0.2.0\" or \"0.3.0\" (0.1.0, with the model in base64, is not read)");
+  }
+  out.channel_name = text_member("ChannelName");
+  if (const auto* number = json.find("ChannelNumberMatchingName");
+      number != nullptr && number->type == json_value::kind::number) {
+    out.channel_number = static_cast<long>(number->number);
+  }
+  const auto* period = json.find("FramePeriodSeconds");
+  if (period == nullptr || period->type != json_value::kind::number || !(period->number > 0)) {
+    throw parse_error(source, 0, "'FramePeriodSeconds' is missing or not positive; expected the sample period in s");
+  }
+  out.frame_period = period->number;
+  constexpr index max_bases = 1024;
+  constexpr index max_length = index(1) << 24;
+  out.bases = off_integer(json, "NumberOfBases", max_bases, true, "", source);
+  out.max_samples = off_integer(json, "MaxSamples", max_length, false, "", source);
+  out.max_presamples = off_integer(json, "MaxPresamples", max_length, false, "", source);
+  const auto* model = json.find("ModelInfo");
+  const auto* projectors = model != nullptr ? model->find("Projectors") : nullptr;
+  const auto* basis = model != nullptr ? model->find("Basis") : nullptr;
+  if (projectors == nullptr || basis == nullptr) {
+    throw parse_error(source, 0, "the header has no 'ModelInfo' with 'Projectors' and 'Basis'; expected an OFF header");
+  }
+  const index p_rows = off_integer(*projectors, "Rows", max_bases, true, "ModelInfo.Projectors.", source);
+  const index p_cols = off_integer(*projectors, "Cols", max_length, true, "ModelInfo.Projectors.", source);
+  const index b_rows = off_integer(*basis, "Rows", max_length, true, "ModelInfo.Basis.", source);
+  const index b_cols = off_integer(*basis, "Cols", max_bases, true, "ModelInfo.Basis.", source);
+  if (p_rows != out.bases || b_cols != out.bases || b_rows != p_cols || out.bases == 0) {
+    throw parse_error(source, 0,
+                      "projectors " + std::to_string(p_rows) + " x " + std::to_string(p_cols) + " and basis " +
+                          std::to_string(b_rows) + " x " + std::to_string(b_cols) + " with NumberOfBases " +
+                          std::to_string(out.bases) + "; expected bases x samples and its transpose, bases >= 1");
+  }
+  return p_cols;
+}
+
+// `count` records of `record_bytes` each from `p` into the columns of `out` (version and bases set).
+template <class = void>
+void read_off_records(const char* p, std::size_t count, std::size_t record_bytes, off_file& out) {
+  const bool delta = out.version == "0.3.0";
+  const auto n = static_cast<index>(count);
+  out.record_samples.resize(count);
+  out.record_presamples.resize(count);
+  out.frame_count.resize(count);
+  out.unix_ns.resize(count);
+  out.pretrigger_mean.resize(n);
+  out.pretrigger_delta.resize(delta ? n : 0);
+  out.residual_std_dev.resize(n);
+  out.coefficients.resize(n, out.bases);
+  for (std::size_t i = 0; i < count; ++i, p += record_bytes) {
+    const auto r = static_cast<index>(i);
+    out.record_samples[i] = static_cast<std::int32_t>(load_little_endian<std::uint32_t>(p));
+    out.record_presamples[i] = static_cast<std::int32_t>(load_little_endian<std::uint32_t>(p + 4));
+    out.frame_count[i] = static_cast<std::int64_t>(load_little_endian<std::uint64_t>(p + 8));
+    out.unix_ns[i] = static_cast<std::int64_t>(load_little_endian<std::uint64_t>(p + 16));
+    out.pretrigger_mean(r) = load_float32(p + 24);
+    const char* rest = p + 28;
+    if (delta) {
+      out.pretrigger_delta(r) = load_float32(rest);
+      rest += 4;
+    }
+    out.residual_std_dev(r) = load_float32(rest);
+    rest += 4;
+    for (index b = 0; b < out.bases; ++b, rest += 4) {
+      out.coefficients(r, b) = load_float32(rest);
+    }
+  }
+}
+
 }  // namespace detail
 
 /// \brief Reads an OFF file (one TES channel's photon records) from a stream.
@@ -161,74 +245,29 @@ template <class = void>
   ++position;
   off_file out;
   out.header = bytes.substr(0, position);
-  const auto text_member = [&](const char* name) -> std::string {
-    const auto* v = json->find(name);
-    return v != nullptr && v->type == detail::json_value::kind::string ? v->text : std::string();
-  };
-  if (text_member("FileFormat") != "OFF") {
-    throw parse_error(source, 0, "'FileFormat' is " + detail::quote(text_member("FileFormat")) + "; expected \"OFF\"");
-  }
-  out.version = text_member("FileFormatVersion");
-  if (out.version != "0.2.0" && out.version != "0.3.0") {
-    throw parse_error(source, 0,
-                      "'FileFormatVersion' is " + detail::quote(out.version) +
-                          "; expected \"0.2.0\" or \"0.3.0\" (0.1.0, with the model in base64, is not read)");
-  }
-  out.channel_name = text_member("ChannelName");
-  if (const auto* number = json->find("ChannelNumberMatchingName");
-      number != nullptr && number->type == detail::json_value::kind::number) {
-    out.channel_number = static_cast<long>(number->number);
-  }
-  const auto* period = json->find("FramePeriodSeconds");
-  if (period == nullptr || period->type != detail::json_value::kind::number || !(period->number > 0)) {
-    throw parse_error(source, 0, "'FramePeriodSeconds' is missing or not positive; expected the sample period in s");
-  }
-  out.frame_period = period->number;
-  constexpr index max_bases = 1024;
-  constexpr index max_length = index(1) << 24;
-  out.bases = detail::off_integer(*json, "NumberOfBases", max_bases, true, "", source);
-  out.max_samples = detail::off_integer(*json, "MaxSamples", max_length, false, "", source);
-  out.max_presamples = detail::off_integer(*json, "MaxPresamples", max_length, false, "", source);
-  const auto* model = json->find("ModelInfo");
-  const auto* projectors = model != nullptr ? model->find("Projectors") : nullptr;
-  const auto* basis = model != nullptr ? model->find("Basis") : nullptr;
-  if (projectors == nullptr || basis == nullptr) {
-    throw parse_error(source, 0, "the header has no 'ModelInfo' with 'Projectors' and 'Basis'; expected an OFF header");
-  }
-  const index p_rows = detail::off_integer(*projectors, "Rows", max_bases, true, "ModelInfo.Projectors.", source);
-  const index p_cols = detail::off_integer(*projectors, "Cols", max_length, true, "ModelInfo.Projectors.", source);
-  const index b_rows = detail::off_integer(*basis, "Rows", max_length, true, "ModelInfo.Basis.", source);
-  const index b_cols = detail::off_integer(*basis, "Cols", max_bases, true, "ModelInfo.Basis.", source);
-  if (p_rows != out.bases || b_cols != out.bases || b_rows != p_cols || out.bases == 0) {
-    throw parse_error(source, 0,
-                      "projectors " + std::to_string(p_rows) + " x " + std::to_string(p_cols) + " and basis " +
-                          std::to_string(b_rows) + " x " + std::to_string(b_cols) + " with NumberOfBases " +
-                          std::to_string(out.bases) + "; expected bases x samples and its transpose, bases >= 1");
-  }
-  const std::size_t model_bytes = static_cast<std::size_t>(p_rows * p_cols) * 8;
+  const index samples = detail::read_off_header(*json, source, out);
+  const std::size_t model_bytes = static_cast<std::size_t>(out.bases * samples) * 8;
   if (bytes.size() - position < 2 * model_bytes) {
     throw parse_error(source, bytes.size(),
                       "the file ends inside the model (" + std::to_string(2 * model_bytes) +
                           " bytes of projectors and "
                           "basis after the header); expected a complete OFF file");
   }
-  out.projectors.resize(p_rows, p_cols);
-  out.basis.resize(b_rows, b_cols);
+  out.projectors.resize(out.bases, samples);
+  out.basis.resize(samples, out.bases);
   const char* p = bytes.data() + position;
-  for (index r = 0; r < p_rows; ++r) {
-    for (index c = 0; c < p_cols; ++c, p += 8) {
+  for (index r = 0; r < out.bases; ++r) {
+    for (index c = 0; c < samples; ++c, p += 8) {
       out.projectors(r, c) = detail::load_float64(p);
     }
   }
-  for (index r = 0; r < b_rows; ++r) {
-    for (index c = 0; c < b_cols; ++c, p += 8) {
+  for (index r = 0; r < samples; ++r) {
+    for (index c = 0; c < out.bases; ++c, p += 8) {
       out.basis(r, c) = detail::load_float64(p);
     }
   }
   position += 2 * model_bytes;
-  const bool delta = out.version == "0.3.0";
-  const std::size_t fixed = delta ? 36 : 32;
-  const std::size_t record_bytes = fixed + 4 * static_cast<std::size_t>(out.bases);
+  const std::size_t record_bytes = (out.version == "0.3.0" ? 36 : 32) + 4 * static_cast<std::size_t>(out.bases);
   const std::size_t count = (bytes.size() - position) / record_bytes;
   out.partial_record_bytes = static_cast<index>((bytes.size() - position) % record_bytes);
   if (out.partial_record_bytes != 0 && !options.allow_partial_record) {
@@ -238,34 +277,7 @@ template <class = void>
                           " bytes; expected whole records (off_options::allow_partial_record reads a file "
                           "still being written)");
   }
-  const auto n = static_cast<index>(count);
-  out.record_samples.resize(count);
-  out.record_presamples.resize(count);
-  out.frame_count.resize(count);
-  out.unix_ns.resize(count);
-  out.pretrigger_mean.resize(n);
-  out.pretrigger_delta.resize(delta ? n : 0);
-  out.residual_std_dev.resize(n);
-  out.coefficients.resize(n, out.bases);
-  p = bytes.data() + position;
-  for (std::size_t i = 0; i < count; ++i, p += record_bytes) {
-    const auto r = static_cast<index>(i);
-    out.record_samples[i] = static_cast<std::int32_t>(detail::load_little_endian<std::uint32_t>(p));
-    out.record_presamples[i] = static_cast<std::int32_t>(detail::load_little_endian<std::uint32_t>(p + 4));
-    out.frame_count[i] = static_cast<std::int64_t>(detail::load_little_endian<std::uint64_t>(p + 8));
-    out.unix_ns[i] = static_cast<std::int64_t>(detail::load_little_endian<std::uint64_t>(p + 16));
-    out.pretrigger_mean(r) = detail::load_float32(p + 24);
-    const char* rest = p + 28;
-    if (delta) {
-      out.pretrigger_delta(r) = detail::load_float32(rest);
-      rest += 4;
-    }
-    out.residual_std_dev(r) = detail::load_float32(rest);
-    rest += 4;
-    for (index b = 0; b < out.bases; ++b, rest += 4) {
-      out.coefficients(r, b) = detail::load_float32(rest);
-    }
-  }
+  detail::read_off_records(bytes.data() + position, count, record_bytes, out);
   return out;
 }
 

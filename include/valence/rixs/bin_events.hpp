@@ -91,6 +91,85 @@ void check_steps(const char* function, const std::vector<scan_step>& steps) {
   }
 }
 
+// The map's rows: the distinct excitation energies of the steps, in increasing order, and the row
+// of each step.
+struct scan_rows {
+  std::vector<double> energies;
+  std::vector<index> row_of;
+  explicit scan_rows(const std::vector<scan_step>& steps) {
+    for (const auto& step : steps) {
+      energies.push_back(step.excitation);
+    }
+    std::sort(energies.begin(), energies.end());
+    energies.erase(std::unique(energies.begin(), energies.end()), energies.end());
+    for (const auto& step : steps) {
+      row_of.push_back(std::lower_bound(energies.begin(), energies.end(), step.excitation) - energies.begin());
+    }
+  }
+  [[nodiscard]] index count() const { return static_cast<index>(energies.size()); }
+};
+
+// The bins [edge_k, edge_k+1) of the emission axis: uniform edges are found by one multiplication
+// settled against the edges themselves, others by binary search.
+struct emission_bins {
+  const vector_ref& edges;
+  index count;
+  double first, last, inverse_width;
+  bool uniform = true;
+  explicit emission_bins(const vector_ref& e)
+      : edges(e), count(e.size() - 1), first(e(0)), last(e(count)), inverse_width(double(count) / (last - first)) {
+    for (index k = 1; k < count && uniform; ++k) {
+      uniform =
+          std::abs(edges(k) - (first + double(k) / inverse_width)) <= 1e-12 * std::max(std::abs(first), std::abs(last));
+    }
+  }
+  // The bin of energy e, or -1 after counting it as below, above or non-finite in `out`.
+  template <typename Account>
+  index find(double e, Account& out) const {
+    if (!std::isfinite(e)) {
+      ++out.non_finite;
+      return -1;
+    }
+    if (e < first) {
+      ++out.below_range;
+      return -1;
+    }
+    if (e >= last) {
+      ++out.above_range;
+      return -1;
+    }
+    if (!uniform) {
+      return (std::upper_bound(edges.data(), edges.data() + count + 1, e) - edges.data()) - 1;
+    }
+    index bin = std::min(static_cast<index>((e - first) * inverse_width), count - 1);
+    if (bin > 0 && e < edges(bin)) {  // the product can round across an edge
+      --bin;
+    } else if (bin + 1 < count && e >= edges(bin + 1)) {
+      ++bin;
+    }
+    return bin;
+  }
+};
+
+// Each row's live time: the durations of its steps less the dead time of their events.
+template <class = void>
+vector_d live_times(const char* function, const std::vector<scan_step>& steps, const scan_rows& rows,
+                    const std::vector<std::int64_t>& step_events, double dead_time) {
+  vector_d live_time = vector_d::Zero(rows.count());
+  for (std::size_t k = 0; k < steps.size(); ++k) {
+    const double duration = 1e-9 * double(steps[k].end_ns - steps[k].begin_ns);
+    const double live = duration - dead_time * double(step_events[k]);
+    if (!(live > 0)) {
+      throw invalid_input(core::detail::message(
+          function, "step " + std::to_string(k) + " holds " + std::to_string(step_events[k]) +
+                        " events whose dead time reaches its duration of " + core::detail::format_value(duration) +
+                        " s; expected a positive live time"));
+    }
+    live_time(rows.row_of[k]) += live;
+  }
+  return live_time;
+}
+
 }  // namespace detail
 
 /// \brief Bins photon events into a RIXS map by scan step (time) and emission energy.
@@ -132,33 +211,13 @@ template <class = void>
                                                             core::detail::format_value(options.dead_time_per_event) +
                                                             " s; expected a finite time >= 0"));
   }
-  // Rows: the distinct excitation energies in increasing order.
-  std::vector<double> energies;
-  for (const auto& step : steps) {
-    energies.push_back(step.excitation);
-  }
-  std::sort(energies.begin(), energies.end());
-  energies.erase(std::unique(energies.begin(), energies.end()), energies.end());
-  std::vector<index> row_of(steps.size());
-  for (std::size_t s = 0; s < steps.size(); ++s) {
-    row_of[s] = std::lower_bound(energies.begin(), energies.end(), steps[s].excitation) - energies.begin();
-  }
-  const index rows = static_cast<index>(energies.size());
-  const index bins = emission_edges.size() - 1;
-  const double first_edge = emission_edges(0);
-  const double last_edge = emission_edges(bins);
-  const double inverse_width = double(bins) / (last_edge - first_edge);
-  bool uniform = true;
-  for (index k = 1; k < bins && uniform; ++k) {
-    uniform = std::abs(emission_edges(k) - (first_edge + double(k) / inverse_width)) <=
-              1e-12 * std::max(std::abs(first_edge), std::abs(last_edge));
-  }
-  std::vector<std::int64_t> counts(static_cast<std::size_t>(rows * bins), 0);  // row-major
+  const detail::scan_rows rows(steps);
+  const detail::emission_bins bins(emission_edges);
+  std::vector<std::int64_t> counts(static_cast<std::size_t>(rows.count() * bins.count), 0);  // row-major
   binned_events out;
   out.step_events.assign(steps.size(), 0);
   const std::size_t n = events.unix_ns.size();
   const std::int64_t* time = events.unix_ns.data();
-  const double* energy = events.energy.data();
   std::size_t s = 0;  // the first step that ends after the current time
   std::int64_t previous = n > 0 ? time[0] : 0;
   for (std::size_t i = 0; i < n; ++i) {
@@ -175,74 +234,26 @@ template <class = void>
     }
     if (s == steps.size()) {
       ++out.after_last;
-      continue;
-    }
-    if (t < steps[s].begin_ns) {
+    } else if (t < steps[s].begin_ns) {
       ++(s == 0 ? out.before_first : out.between_steps);
-      continue;
-    }
-    ++out.step_events[s];
-    const double e = energy[i];
-    index bin = 0;
-    if (uniform) {
-      const double x = (e - first_edge) * inverse_width;
-      if (!(x >= 0)) {
-        ++(std::isnan(e) ? out.non_finite : out.below_range);
-        continue;
-      }
-      if (!(x < double(bins))) {
-        ++(std::isfinite(e) ? out.above_range : out.non_finite);
-        continue;
-      }
-      bin = static_cast<index>(x);
-      // The product can round across an edge: settle the bin against the edges themselves.
-      if (bin > 0 && e < emission_edges(bin)) {
-        --bin;
-      } else if (bin + 1 < bins && e >= emission_edges(bin + 1)) {
-        ++bin;
-      }
-      if (e >= last_edge) {
-        ++out.above_range;
-        continue;
-      }
     } else {
-      if (!std::isfinite(e)) {
-        ++out.non_finite;
-        continue;
+      ++out.step_events[s];
+      const index bin = bins.find(events.energy(static_cast<index>(i)), out);
+      if (bin >= 0) {
+        ++counts[static_cast<std::size_t>(rows.row_of[s] * bins.count + bin)];
       }
-      if (e < first_edge) {
-        ++out.below_range;
-        continue;
-      }
-      if (e >= last_edge) {
-        ++out.above_range;
-        continue;
-      }
-      bin = (std::upper_bound(emission_edges.data(), emission_edges.data() + bins + 1, e) - emission_edges.data()) - 1;
-    }
-    ++counts[static_cast<std::size_t>(row_of[s] * bins + bin)];
-  }
-  out.live_time = vector_d::Zero(rows);
-  for (std::size_t k = 0; k < steps.size(); ++k) {
-    const double live =
-        1e-9 * double(steps[k].end_ns - steps[k].begin_ns) - options.dead_time_per_event * double(out.step_events[k]);
-    if (!(live > 0)) {
-      throw invalid_input(core::detail::message(
-          function, "step " + std::to_string(k) + " holds " + std::to_string(out.step_events[k]) +
-                        " events whose dead time reaches its duration of " +
-                        core::detail::format_value(1e-9 * double(steps[k].end_ns - steps[k].begin_ns)) +
-                        " s; expected a positive live time"));
-    }
-    out.live_time(row_of[k]) += live;
-  }
-  matrix_d map_counts(rows, bins);
-  for (index r = 0; r < rows; ++r) {
-    for (index b = 0; b < bins; ++b) {
-      map_counts(r, b) = double(counts[static_cast<std::size_t>(r * bins + b)]);
     }
   }
-  vector_d centres = 0.5 * (emission_edges.head(bins) + emission_edges.tail(bins));
-  out.map = rixs_map{Eigen::Map<const vector_d>(energies.data(), rows), centres, map_counts, map_counts, {}, {}, false};
+  out.live_time = detail::live_times(function, steps, rows, out.step_events, options.dead_time_per_event);
+  matrix_d map_counts(rows.count(), bins.count);
+  for (index r = 0; r < rows.count(); ++r) {
+    for (index b = 0; b < bins.count; ++b) {
+      map_counts(r, b) = double(counts[static_cast<std::size_t>(r * bins.count + b)]);
+    }
+  }
+  const vector_d centres = 0.5 * (emission_edges.head(bins.count) + emission_edges.tail(bins.count));
+  out.map = rixs_map{
+      Eigen::Map<const vector_d>(rows.energies.data(), rows.count()), centres, map_counts, map_counts, {}, {}, false};
   return out;
 }
 
