@@ -6,7 +6,8 @@
 //      and the edge shift;
 //   2. Ni L3-edge linear-combination fits: the Ni2+ fraction at the surface (TEY) and below it
 //      (PFY) of conventional and gradient material;
-//   3. the surface electron ledger (Mn4+ -> Mn2+ against Ni2+ -> Ni3+) of both compositions;
+//   3. Mn L-edge TEY and PFY, normalised from the raw channels, and their Mn2+ fractions; the
+//      surface electron ledger (Mn4+ -> Mn2+ against Ni2+ -> Ni3+) of both compositions;
 //   4. an XRF Mn/Ni ratio map of a gradient particle's cross-section, a line profile through its
 //      centre and the width of the gradient;
 //   5. dQ/dV over ten cycles of each material: the Ni2+/Ni3+ oxidation peak tracked as the
@@ -25,6 +26,7 @@
 #include <valence/xas/edge_energy.hpp>
 #include <valence/xas/lcf.hpp>
 #include <valence/xas/pre_edge.hpp>
+#include <valence/xas/soft_xas.hpp>
 
 #include "support/figures.hpp"
 #include "support/svg_plot.hpp"
@@ -157,10 +159,89 @@ void ni_l3_fractions(const std::filesystem::path& dir, std::mt19937_64& generato
   std::printf("   the gradient surface holds less Ni2+ than the conventional one, in both depths\n");
 }
 
-// ---- 3. Electron ledger ---------------------------------------------------------------------------
+// ---- 3. Mn L edge and the electron ledger ---------------------------------------------------------
+
+// A Mn L2,3 edge: Mn2+ has its sharp L3 peak at 640.0 eV, Mn4+ at 643.3 eV (broader), each on
+// error-function steps at its L3 and L2 edges (2:1).
+vector_d mn_l3(const vector_d& energy, bool divalent) {
+  const double peak = divalent ? 640.0 : 643.3;
+  const double width = divalent ? 0.6 : 1.1;
+  const double height = divalent ? 2.6 : 1.6;
+  vector_d out(energy.size());
+  for (index i = 0; i < energy.size(); ++i) {
+    const double e = energy(i);
+    out(i) = 0.5 * (1 + std::erf((e - peak - 0.8) / 0.7)) + height * std::exp(-0.5 * std::pow((e - peak) / width, 2)) +
+             0.25 * (1 + std::erf((e - peak - 11.5) / 0.7));
+  }
+  return out;
+}
+
+void mn_l_edge(const std::filesystem::path& dir, std::mt19937_64& generator) {
+  const vector_d energy = vector_d::LinSpaced(561, 620.0, 662.0);
+  // The standards on the data's scale: L3 maximum 1.
+  const vector_d mn2 = mn_l3(energy, true) / mn_l3(energy, true).maxCoeff();
+  const vector_d mn4 = mn_l3(energy, false) / mn_l3(energy, false).maxCoeff();
+  const std::vector<valence::xas::lcf_standard> standards{{"Mn2+", energy, mn2}, {"Mn4+", energy, mn4}};
+  std::printf(
+      "\n3. Mn L edge: raw TEY and PFY / I0, linear pre-edge removed, L3 maximum set to 1; Mn2+ fraction by LCF\n");
+  svg_plot::line_plot p;
+  p.title = "Mn L edge of the gradient material: surface (TEY) and bulk (PFY)";
+  p.x_label = "energy (eV)";
+  p.y_label = "normalised yield";
+  struct channel {
+    const char* material;
+    const char* name;
+    double mn2;  // the truth
+  };
+  // Truth: the share of the Mn L3 signal from Mn2+ (the mixture of the unit-maximum standards).
+  const channel channels[] = {{"conventional", "TEY", 0.30},
+                              {"conventional", "PFY", 0.05},
+                              {"gradient", "TEY", 0.15},
+                              {"gradient", "PFY", 0.02}};
+  for (const auto& c : channels) {
+    // The raw channel: the mixture scaled by a detector gain, on a sloping background, divided by
+    // nothing yet; I0 decays 8 % across the scan.
+    std::normal_distribution<double> noise(0.0, 0.004);
+    const vector_d mixture = c.mn2 * mn2 + (1 - c.mn2) * mn4;
+    vector_d i0(energy.size());
+    vector_d raw(energy.size());
+    for (index i = 0; i < energy.size(); ++i) {
+      i0(i) = 1.0 - 0.08 * (energy(i) - 620.0) / 42.0;
+      raw(i) = i0(i) * (0.2 + 0.004 * (energy(i) - 620.0) + 0.5 * mixture(i)) * (1 + noise(generator));
+    }
+    valence::xas::soft_xas_options o;
+    o.pre_edge = valence::core::window<double>{620.0, 636.0};  // 16 eV: the line is extrapolated 26 eV
+    const auto normalised = valence::xas::soft_normalize(energy, raw, i0, o);
+    // Normalised to its maximum, the data's scale is not the standards' (the mixture's maximum is
+    // below 1): the weights are free and the fraction is w(Mn2+) / (w(Mn2+) + w(Mn4+)).
+    valence::xas::lcf_options l;
+    l.window = {634.0, 660.0};
+    l.sum_to_one = false;
+    const auto fit = valence::xas::lcf(energy, normalised.norm, standards, l);
+    const double w0 = fit.weights(0);
+    const double w1 = fit.weights(1);
+    const double sum = w0 + w1;
+    const double fraction = w0 / sum;
+    const double error = std::sqrt(w1 * w1 * fit.covariance(0, 0) - 2 * w0 * w1 * fit.covariance(0, 1) +
+                                   w0 * w0 * fit.covariance(1, 1)) /
+                         (sum * sum);
+    std::printf("   %-13s %-4s Mn2+ %.3f +- %.3f (truth %.2f)\n", c.material, c.name, fraction, error, c.mn2);
+    if (std::string(c.material) == "gradient") {
+      p.data.push_back({as_vector(energy),
+                        as_vector(normalised.norm),
+                        {},
+                        std::string(c.name),
+                        std::string(c.name) == "TEY" ? 0 : 1});
+    }
+  }
+  p.legend_left = true;
+  svg_plot::write_line_plot((dir / "mn_l_edge.svg").string(), p);
+}
+
+// ---- Electron ledger ------------------------------------------------------------------------------
 
 void ledger() {
-  std::printf("\n3. Surface electron ledger (all Mn4+ -> Mn2+, all Ni2+ -> Ni3+)\n");
+  std::printf("\n   surface electron ledger (all Mn4+ -> Mn2+, all Ni2+ -> Ni3+)\n");
   for (const auto& [label, formula] :
        {std::pair<const char*, const char*>{"conventional NMC622", "LiNi0.6Mn0.2Co0.2O2"},
         std::pair<const char*, const char*>{"gradient surface", "LiNi0.4Mn0.4Co0.2O2"}}) {
@@ -359,11 +440,12 @@ int main() {
     const auto dir = figures::folder("gradient_nmc622");
     ni_k_edge_shift(dir, generator);
     ni_l3_fractions(dir, generator);
+    mn_l_edge(dir, generator);
     ledger();
     xrf_ratio(dir, generator);
     dqdv_tracking(dir);
     std::printf(
-        "\nfigures: %s/{ni_k_edge,ni_l3_lcf,mn_ni_ratio_map,mn_ni_profile,dqdv_conventional,dqdv_peak}.svg, "
+        "\nfigures: %s/{ni_k_edge,ni_l3_lcf,mn_l_edge,mn_ni_ratio_map,mn_ni_profile,dqdv_conventional,dqdv_peak}.svg, "
         "mn_ni_profile.csv\n",
         dir.string().c_str());
     return 0;
