@@ -178,8 +178,9 @@ vector_d live_times(const char* function, const std::vector<scan_step>& steps, c
 /// Each event falls in the step whose [begin, end) holds its time and in the emission bin
 /// [edge_k, edge_{k+1}) holding its energy (half-open, the last edge excluded). Events outside every
 /// step, or outside the edges, are counted in the result, never dropped silently. Events in time
-/// order are assigned by one forward walk over the steps (O(1) each); an event earlier than the one
-/// before it is placed by binary search, so any order gives the same map. Uniform edges are found by
+/// order are assigned by one forward walk over the steps, a run of events inside one step at a time
+/// (their energies binned in one loop into the step's row); an event earlier than the one before it
+/// is placed by binary search, so any order gives the same map. Uniform edges are found by
 /// one multiplication, others by binary search. The map's rows are the distinct excitation energies
 /// in increasing order; its live times are the steps' durations less the dead time of their events.
 /// Normalise with normalize(result.map, i0, result.live_time).
@@ -220,7 +221,7 @@ template <class = void>
   const std::int64_t* time = events.unix_ns.data();
   std::size_t s = 0;  // the first step that ends after the current time
   std::int64_t previous = n > 0 ? time[0] : 0;
-  for (std::size_t i = 0; i < n; ++i) {
+  for (std::size_t i = 0; i < n;) {
     const std::int64_t t = time[i];
     if (t < previous) {  // out of order: start the walk again from a binary search
       s = static_cast<std::size_t>(
@@ -228,21 +229,32 @@ template <class = void>
                            [](std::int64_t v, const scan_step& step) { return v < step.end_ns; }) -
           steps.begin());
     }
-    previous = t;
     while (s < steps.size() && t >= steps[s].end_ns) {
       ++s;
     }
-    if (s == steps.size()) {
-      ++out.after_last;
-    } else if (t < steps[s].begin_ns) {
-      ++(s == 0 ? out.before_first : out.between_steps);
-    } else {
-      ++out.step_events[s];
-      const index bin = bins.find(events.energy(static_cast<index>(i)), out);
+    if (s == steps.size() || t < steps[s].begin_ns) {
+      ++(s == steps.size() ? out.after_last : s == 0 ? out.before_first : out.between_steps);
+      previous = t;
+      ++i;
+      continue;
+    }
+    // The run of events from i on that stay in time order inside step s: their energies are
+    // binned in one tight loop into the step's row.
+    const std::int64_t end = steps[s].end_ns;
+    std::size_t j = i + 1;
+    while (j < n && time[j] >= time[j - 1] && time[j] < end) {
+      ++j;
+    }
+    out.step_events[s] += static_cast<std::int64_t>(j - i);
+    std::int64_t* row = counts.data() + rows.row_of[s] * bins.count;
+    for (std::size_t k = i; k < j; ++k) {
+      const index bin = bins.find(events.energy(static_cast<index>(k)), out);
       if (bin >= 0) {
-        ++counts[static_cast<std::size_t>(rows.row_of[s] * bins.count + bin)];
+        ++row[bin];
       }
     }
+    previous = time[j - 1];
+    i = j;
   }
   out.live_time = detail::live_times(function, steps, rows, out.step_events, options.dead_time_per_event);
   matrix_d map_counts(rows.count(), bins.count);
