@@ -137,6 +137,10 @@ TEST_SUITE("io") {
     huge.replace(huge.find("\"Cols\": 2"), 9, "\"Cols\": 9999999");
     huge.replace(huge.find("\"Rows\": 2"), 9, "\"Rows\": 9999999");
     CHECK_THROWS_WITH_AS((void)read(huge), doctest::Contains("ends inside the model"), parse_error);
+    std::string channel = good;
+    channel.replace(channel.find("\"ChannelNumberMatchingName\": 9"), 30, "\"ChannelNumberMatchingName\": 6.7e59");
+    CHECK_THROWS_WITH_AS((void)read(channel), doctest::Contains("'ChannelNumberMatchingName' is not an integer"),
+                         parse_error);
     std::string no_period = good;
     no_period.replace(no_period.find("4.8e-06"), 7, "-1");
     CHECK_THROWS_WITH_AS((void)read(no_period), doctest::Contains("'FramePeriodSeconds'"), parse_error);

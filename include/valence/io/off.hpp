@@ -141,9 +141,9 @@ index read_off_header(const json_value& json, const std::string& source, off_fil
                           "; expected \"0.2.0\" or \"0.3.0\" (0.1.0, with the model in base64, is not read)");
   }
   out.channel_name = text_member("ChannelName");
-  if (const auto* number = json.find("ChannelNumberMatchingName");
-      number != nullptr && number->type == json_value::kind::number) {
-    out.channel_number = static_cast<long>(number->number);
+  if (json.find("ChannelNumberMatchingName") != nullptr) {
+    out.channel_number =
+        static_cast<long>(off_integer(json, "ChannelNumberMatchingName", 2147483647, true, "", source));
   }
   const auto* period = json.find("FramePeriodSeconds");
   if (period == nullptr || period->type != json_value::kind::number || !(period->number > 0)) {
