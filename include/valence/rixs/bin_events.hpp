@@ -193,7 +193,7 @@ vector_d live_times(const char* function, const std::vector<scan_step>& steps, c
 ///         or overlapping timeline, edges not strictly increasing or fewer than 2, a negative or
 ///         non-finite dead time, or a step whose dead time reaches its duration.
 ///
-/// **Performance.** About 10⁸ events per second on one core for time-ordered events on uniform
+/// **Performance.** About 3 × 10⁸ events per second on one core for time-ordered events on uniform
 /// bins (benchmarks/bench_bin_events.cpp reports the ratio to a bare histogram of the energies).
 template <class = void>
 [[nodiscard]] binned_events bin_events(const photon_events& events, const std::vector<scan_step>& steps,
