@@ -80,9 +80,7 @@ double maximum_between(const vector_d& energy, const vector_d& signal, double fr
   return best;
 }
 
-std::vector<double> as_vector(const vector_d& v) {
-  return {v.data(), v.data() + v.size()};
-}
+using svg_plot::as_vector;
 
 // The figures of the study: the fraction map, the profile from the particle's centre outwards
 // (3 pixels wide) against the construction, and one pixel's spectrum with its fit.

@@ -49,9 +49,7 @@ using valence::core::index;
 
 constexpr double pi = 3.14159265358979323846;
 
-std::vector<double> as_vector(const vector_d& v) {
-  return {v.data(), v.data() + v.size()};
-}
+using svg_plot::as_vector;
 
 // ---- 1. Ni K edge -------------------------------------------------------------------------------
 

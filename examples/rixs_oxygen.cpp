@@ -192,9 +192,7 @@ void report(const char* name, const measured_state& m, const valence::synth::rix
   }
 }
 
-std::vector<double> as_vector(const vector_d& v) {
-  return {v.data(), v.data() + v.size()};
-}
+using svg_plot::as_vector;
 
 void write_figures(const valence::rixs::rixs_map& pristine, const valence::rixs::rixs_map& charged) {
   const auto dir = figures::folder("rixs_oxygen");

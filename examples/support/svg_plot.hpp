@@ -22,6 +22,11 @@
 
 namespace svg_plot {
 
+/// The values of an Eigen vector as a series' coordinates.
+inline std::vector<double> as_vector(const Eigen::VectorXd& v) {
+  return {v.data(), v.data() + v.size()};
+}
+
 /// One curve or set of points of a line plot.
 struct series {
   std::vector<double> x, y;
