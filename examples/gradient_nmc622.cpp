@@ -29,6 +29,7 @@
 #include <valence/xas/soft_xas.hpp>
 
 #include "support/figures.hpp"
+#include "support/l_edge_share.hpp"
 #include "support/svg_plot.hpp"
 #include "support/synthetic_cycler.hpp"
 
@@ -197,32 +198,12 @@ void mn_l_edge(const std::filesystem::path& dir, std::mt19937_64& generator) {
                               {"gradient", "TEY", 0.15},
                               {"gradient", "PFY", 0.02}};
   for (const auto& c : channels) {
-    // The raw channel: the mixture scaled by a detector gain, on a sloping background, divided by
-    // nothing yet; I0 decays 8 % across the scan.
-    std::normal_distribution<double> noise(0.0, 0.004);
-    const vector_d mixture = c.mn2 * mn2 + (1 - c.mn2) * mn4;
-    vector_d i0(energy.size());
-    vector_d raw(energy.size());
-    for (index i = 0; i < energy.size(); ++i) {
-      i0(i) = 1.0 - 0.08 * (energy(i) - 620.0) / 42.0;
-      raw(i) = i0(i) * (0.2 + 0.004 * (energy(i) - 620.0) + 0.5 * mixture(i)) * (1 + noise(generator));
-    }
+    vector_d i0;
+    const vector_d raw = l_edge_share::raw_channel(energy, c.mn2 * mn2 + (1 - c.mn2) * mn4, i0, generator);
     valence::xas::soft_xas_options o;
     o.pre_edge = valence::core::window<double>{620.0, 636.0};  // 16 eV: the line is extrapolated 26 eV
     const auto normalised = valence::xas::soft_normalize(energy, raw, i0, o);
-    // Normalised to its maximum, the data's scale is not the standards' (the mixture's maximum is
-    // below 1): the weights are free and the fraction is w(Mn2+) / (w(Mn2+) + w(Mn4+)).
-    valence::xas::lcf_options l;
-    l.window = {634.0, 660.0};
-    l.sum_to_one = false;
-    const auto fit = valence::xas::lcf(energy, normalised.norm, standards, l);
-    const double w0 = fit.weights(0);
-    const double w1 = fit.weights(1);
-    const double sum = w0 + w1;
-    const double fraction = w0 / sum;
-    const double error = std::sqrt(w1 * w1 * fit.covariance(0, 0) - 2 * w0 * w1 * fit.covariance(0, 1) +
-                                   w0 * w0 * fit.covariance(1, 1)) /
-                         (sum * sum);
+    const auto [fraction, error] = l_edge_share::first_share(energy, normalised.norm, standards, {634.0, 660.0});
     std::printf("   %-13s %-4s Mn2+ %.3f +- %.3f (truth %.2f)\n", c.material, c.name, fraction, error, c.mn2);
     if (std::string(c.material) == "gradient") {
       p.data.push_back({as_vector(energy),

@@ -43,4 +43,6 @@ if [[ -d docs/figures ]]; then
   snapshot nmc622_mn_ni_profile.svg gradient_nmc622/mn_ni_profile.svg
   snapshot nmc622_dqdv_peak.svg gradient_nmc622/dqdv_peak.svg
   snapshot rixs_emission_cut_531.svg rixs_oxygen/emission_cut_531.svg
+  snapshot lmr_gitt_log_d.svg lmr_thermal_redox/gitt_log_d.svg
+  snapshot lmr_o_spfy.svg lmr_thermal_redox/o_spfy.svg
 fi
