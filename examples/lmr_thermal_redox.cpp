@@ -96,8 +96,9 @@ struct surface_change {
 };
 
 surface_change tm_edges(const std::filesystem::path& dir, std::mt19937_64& generator) {
-  std::printf("1. Transition-metal L edges: raw TEY and PFY / I0, linear pre-edge removed, L3 maximum 1;\n"
-              "   the reduced share by linear combination of the two standards\n");
+  std::printf(
+      "1. Transition-metal L edges: raw TEY and PFY / I0, linear pre-edge removed, L3 maximum 1;\n"
+      "   the reduced share by linear combination of the two standards\n");
   std::printf("   metal  channel  before heating          after heating           change\n");
   const auto composition = valence::chem::parse_formula(formula);
   surface_change total;
@@ -126,11 +127,11 @@ surface_change tm_edges(const std::filesystem::path& dir, std::mt19937_64& gener
     const auto b = measure(m.tey_after, &tey_after);
     const auto c = measure(m.pfy, nullptr);
     const auto d = measure(m.pfy, nullptr);
-    std::printf("   %-5s  TEY      %s %.3f +- %.3f (%.2f)  %s %.3f +- %.3f (%.2f)  %+.3f +- %.3f\n", m.symbol, low.c_str(),
-                a.value, a.error, m.tey_before, low.c_str(), b.value, b.error, m.tey_after, b.value - a.value,
-                std::hypot(a.error, b.error));
-    std::printf("   %-5s  PFY      %s %.3f +- %.3f (%.2f)  %s %.3f +- %.3f (%.2f)  %+.3f +- %.3f\n", m.symbol, low.c_str(),
-                c.value, c.error, m.pfy, low.c_str(), d.value, d.error, m.pfy, d.value - c.value,
+    std::printf("   %-5s  TEY      %s %.3f +- %.3f (%.2f)  %s %.3f +- %.3f (%.2f)  %+.3f +- %.3f\n", m.symbol,
+                low.c_str(), a.value, a.error, m.tey_before, low.c_str(), b.value, b.error, m.tey_after,
+                b.value - a.value, std::hypot(a.error, b.error));
+    std::printf("   %-5s  PFY      %s %.3f +- %.3f (%.2f)  %s %.3f +- %.3f (%.2f)  %+.3f +- %.3f\n", m.symbol,
+                low.c_str(), c.value, c.error, m.pfy, low.c_str(), d.value, d.error, m.pfy, d.value - c.value,
                 std::hypot(c.error, d.error));
     // Electrons gained per formula unit of the surface: the metal's amount times the change of
     // state times the share that changed.
@@ -211,8 +212,9 @@ oxygen_change oxygen_rixs(const std::filesystem::path& dir, double holes_heated,
   const auto tm = valence::chem::balance_electrons(composition, {{"Ni", 2, 4}, {"Co", 3, 4}});
   const double holes_charged = extracted_at_charge - tm.lost;
   std::printf("\n2. O K-edge RIXS (49 excitation energies x 300 emission bins, 20 s each)\n");
-  std::printf("   charged to %.2f Li extracted: metals give %.2f e (Ni2+->Ni4+, Co3+->Co4+), oxygen %.2f holes / f.u.\n",
-              extracted_at_charge, tm.lost, holes_charged);
+  std::printf(
+      "   charged to %.2f Li extracted: metals give %.2f e (Ni2+->Ni4+, Co3+->Co4+), oxygen %.2f holes / f.u.\n",
+      extracted_at_charge, tm.lost, holes_charged);
   const auto pristine = measure_map(oxygen_scene(0), generator);
   const auto charged = measure_map(oxygen_scene(holes_charged), generator);
   const auto heated = measure_map(oxygen_scene(holes_heated), generator);
@@ -228,11 +230,11 @@ oxygen_change oxygen_rixs(const std::filesystem::path& dir, double holes_heated,
   const double a = s2.sum() - s0.sum();
   const double b = s1.sum() - s0.sum();
   const double holes = holes_charged * a / b;
-  const double da = holes_charged / b;               // d h / d S2
-  const double db = -holes_charged * a / (b * b);    // d h / d S1
-  const double d0 = -da - db;                        // d h / d S0
-  const double error = std::sqrt(std::pow(da * s2.sum_error(), 2) + std::pow(db * s1.sum_error(), 2) +
-                                 std::pow(d0 * s0.sum_error(), 2));
+  const double da = holes_charged / b;             // d h / d S2
+  const double db = -holes_charged * a / (b * b);  // d h / d S1
+  const double d0 = -da - db;                      // d h / d S0
+  const double error =
+      std::sqrt(std::pow(da * s2.sum_error(), 2) + std::pow(db * s1.sum_error(), 2) + std::pow(d0 * s0.sum_error(), 2));
   std::printf("   O holes / f.u. after heating: %.3f +- %.3f (truth %.3f); gained %+.3f +- %.3f (truth %+.3f)\n", holes,
               error, holes_heated, holes - holes_charged, error, holes_heated - holes_charged);
   std::printf("   emission at 523.7 eV (mean over +-0.25 eV of excitation), photons/s per 0.1 eV:\n");
@@ -270,9 +272,7 @@ oxygen_change oxygen_rixs(const std::filesystem::path& dir, double holes_heated,
   spfy.title = "O K sPFY at the oxidised-oxygen feature (523.3-524.1 eV emission)";
   spfy.x_label = "excitation energy (eV)";
   spfy.y_label = "photons/s";
-  const auto band = [&](const valence::rixs::rixs_map& m) {
-    return valence::rixs::spfy(m, {526.0, 538.0}, emission);
-  };
+  const auto band = [&](const valence::rixs::rixs_map& m) { return valence::rixs::spfy(m, {526.0, 538.0}, emission); };
   const auto p0 = band(pristine);
   const auto p1 = band(charged);
   const auto p2 = band(heated);
@@ -357,9 +357,9 @@ double extracted_mid(const valence::echem::gitt::step_result& s, double molar_ma
 
 struct gitt_summary {
   int accepted = 0;
-  double worst = 0;          // largest |log D error| of the accepted steps
-  double minimum_at = 0;     // Li extracted at the smallest accepted D
-  double minimum = 0;        // that log D
+  double worst = 0;       // largest |log D error| of the accepted steps
+  double minimum_at = 0;  // Li extracted at the smallest accepted D
+  double minimum = 0;     // that log D
 };
 
 void gitt_first_charge(const std::filesystem::path& dir) {
@@ -371,9 +371,10 @@ void gitt_first_charge(const std::filesystem::path& dir) {
   // charged to 0.45 Li extracted and relaxed, 6 mA/g for 30 min (0.0063 Li), 28 h rests.
   const auto slow = titrate(6, 1800, 1e5, 50, sites - 0.45);
   const double length = particle_radius_nm * 1e-7 / 3;
-  std::printf("   diffusion length L = V/S = r/3 = %.0f nm; the checks accept tau D / L^2 <= 0.01, a settled\n"
-              "   rest (< 1 mV/h) and R^2 >= 0.99 of the sqrt(t) fit\n",
-              length * 1e7);
+  std::printf(
+      "   diffusion length L = V/S = r/3 = %.0f nm; the checks accept tau D / L^2 <= 0.01, a settled\n"
+      "   rest (< 1 mV/h) and R^2 >= 0.99 of the sqrt(t) fit\n",
+      length * 1e7);
   std::ofstream csv(dir / "gitt_steps.csv");
   csv << "protocol,step,li_extracted,log10_d_true,log10_d_eq2,log10_d_eq1,ratio,flags\n";
   svg_plot::line_plot d;
@@ -434,9 +435,10 @@ void gitt_first_charge(const std::filesystem::path& dir) {
   };
   report("study protocol", study, 3, 1, 1);
   report("validity-chosen protocol", slow, 5, 0, 5);
-  std::printf("   accepted steps: %d; log D within %.2f of the truth; smallest D 10^%.2f at %.3f Li extracted\n"
-              "   (truth: minimum 10^%.2f at 0.70)\n",
-              summary.accepted, summary.worst, summary.minimum, summary.minimum_at, log_diffusivity(0.70));
+  std::printf(
+      "   accepted steps: %d; log D within %.2f of the truth; smallest D 10^%.2f at %.3f Li extracted\n"
+      "   (truth: minimum 10^%.2f at 0.70)\n",
+      summary.accepted, summary.worst, summary.minimum, summary.minimum_at, log_diffusivity(0.70));
   std::printf(
       "   the study's 30 min pulses are longer than L^2/D wherever D > 1e-16 (tau D/L^2 up to 1): eq. 2 then\n"
       "   reports a ceiling near 4 L^2/(pi tau) = %.1e cm^2/s, not D. No single pulse length spans three\n"
@@ -471,9 +473,10 @@ int main() {
   try {
     std::mt19937_64 generator(100);
     const auto dir = figures::folder("lmr_thermal_redox");
-    std::printf("%s charged to %.2f Li extracted, then 5 h at 100 C; surface = outer %.0f nm of %.0f nm-radius\n"
-                "particles, %.1f %% of the formula units\n\n",
-                formula, extracted_at_charge, probe_depth_nm, particle_radius_nm, 100 * surface_share);
+    std::printf(
+        "%s charged to %.2f Li extracted, then 5 h at 100 C; surface = outer %.0f nm of %.0f nm-radius\n"
+        "particles, %.1f %% of the formula units\n\n",
+        formula, extracted_at_charge, probe_depth_nm, particle_radius_nm, 100 * surface_share);
     const auto surface = tm_edges(dir, generator);
     // The truth the RIXS scene is built from: the bulk oxygen gives what the surface metals took.
     const auto composition = valence::chem::parse_formula(formula);
@@ -492,12 +495,14 @@ int main() {
                 oxygen.truth * (1 - surface_share));
     const double sigma = std::hypot(gained_error, lost_error);
     const bool balanced = std::abs(gained - lost) < 2 * sigma && lost > 2 * lost_error;
-    std::printf("   difference %+.4f +- %.4f e (%.1f sigma): %s\n", gained - lost, sigma, std::abs(gained - lost) / sigma,
+    std::printf("   difference %+.4f +- %.4f e (%.1f sigma): %s\n", gained - lost, sigma,
+                std::abs(gained - lost) / sigma,
                 balanced ? "the bulk oxygen oxidation compensates the surface reduction, as the study concludes"
                          : "the two do not balance within 2 sigma");
-    std::printf("\nfigures: %s/{Ni,Co,Mn}_l_edge_tey.svg, o_rixs_heated.svg, o_spfy.svg, o_emission_531.svg,\n"
-                "  gitt_voltage.svg, gitt_log_d.svg, gitt_ratio.svg; gitt_steps.csv\n",
-                dir.string().c_str());
+    std::printf(
+        "\nfigures: %s/{Ni,Co,Mn}_l_edge_tey.svg, o_rixs_heated.svg, o_spfy.svg, o_emission_531.svg,\n"
+        "  gitt_voltage.svg, gitt_log_d.svg, gitt_ratio.svg; gitt_steps.csv\n",
+        dir.string().c_str());
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lmr_thermal_redox: %s\n", e.what());

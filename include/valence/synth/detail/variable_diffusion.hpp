@@ -122,10 +122,10 @@ class variable_diffusion {
       previous_change = change;
       if (iteration == max_iterations) {
         throw invalid_input(core::detail::message(
-            "valence::synth::synthetic_gitt",
-            "the content-dependent diffusion did not converge in a time step of " + core::detail::format_value(dt) +
-                " s (last change " + core::detail::format_value(change) +
-                "); expected a diffusivity that varies smoothly with the content"));
+            "valence::synth::synthetic_gitt", "the content-dependent diffusion did not converge in a time step of " +
+                                                  core::detail::format_value(dt) + " s (last change " +
+                                                  core::detail::format_value(change) +
+                                                  "); expected a diffusivity that varies smoothly with the content"));
       }
     }
     // The scheme conserves lithium exactly, but at time steps far above the smallest cell's
@@ -169,8 +169,8 @@ class variable_diffusion {
     const double d = diffusivity_(content);
     if (!(d > 0) || !std::isfinite(d)) {
       throw invalid_input(core::detail::message(
-          "valence::synth::synthetic_gitt", "diffusivity_of_content(" + core::detail::format_value(content) +
-                                                ") is " + core::detail::format_value(d) +
+          "valence::synth::synthetic_gitt", "diffusivity_of_content(" + core::detail::format_value(content) + ") is " +
+                                                core::detail::format_value(d) +
                                                 " cm^2/s; expected a positive finite value"));
     }
     return d;
