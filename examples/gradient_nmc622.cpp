@@ -15,11 +15,18 @@
 // Figures (SVG) and tables (CSV) go to figures/gradient_nmc622/.
 //
 //   gradient_nmc622
+//   gradient_nmc622 PRISTINE CYCLED [FOIL]
+//
+// With files: part 1 on real Ni K-edge scans, XDI or two-column text (energy in eV, mu). An XDI
+// file with i0 and itrans gives mu = ln(i0/itrans); with irefer too, its own reference foil
+// ln(itrans/irefer) calibrates it. FOIL, when given, is one foil scan that calibrates both.
 #include <valence/chem/composition.hpp>
 #include <valence/chem/oxidation.hpp>
 #include <valence/echem/cycling.hpp>
 #include <valence/echem/dqdv.hpp>
 #include <valence/fit/levenberg_marquardt.hpp>
+#include <valence/io/columns.hpp>
+#include <valence/io/xdi.hpp>
 #include <valence/maps/line_profile.hpp>
 #include <valence/maps/ratio_map.hpp>
 #include <valence/xas/calibration.hpp>
@@ -38,7 +45,9 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -411,10 +420,111 @@ void dqdv_tracking(const std::filesystem::path& dir) {
   svg_plot::write_line_plot((dir / "dqdv_peak.svg").string(), peaks);
 }
 
+// ---- Real scans ---------------------------------------------------------------------------------
+
+struct scan {
+  vector_d energy;
+  vector_d mu;
+  vector_d reference;  // the reference foil's mu, when the file has one
+};
+
+bool ends_with(const std::string& text, const std::string& tail) {
+  return text.size() >= tail.size() && text.compare(text.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+// An XDI file (mu from mutrans or mu, else ln(i0/itrans); its foil from ln(itrans/irefer)) or a
+// text file of two columns, energy and mu.
+scan read_scan(const std::string& path) {
+  if (!ends_with(path, ".xdi")) {
+    const auto table = valence::io::read_columns(path);
+    if (table.values.cols() < 2) {
+      throw std::invalid_argument(path + " has " + std::to_string(table.values.cols()) +
+                                  " column(s); expected energy (eV) and mu");
+    }
+    return {table.values.col(0), table.values.col(1), {}};
+  }
+  const auto f = valence::io::read_xdi(path);
+  const auto column = [&](const char* label) -> std::optional<vector_d> {
+    for (std::size_t k = 0; k < f.labels.size(); ++k) {
+      if (f.labels[k] == label) {
+        return vector_d(f.values.col(index(k)));
+      }
+    }
+    return std::nullopt;
+  };
+  const auto energy = column("energy");
+  if (!energy) {
+    throw std::invalid_argument(path + " has no 'energy' column");
+  }
+  scan s{*energy, {}, {}};
+  if (const auto mu = column("mutrans") ? column("mutrans") : column("mu")) {
+    s.mu = *mu;
+  } else if (const auto i0 = column("i0"), it = column("itrans"); i0 && it) {
+    s.mu = (i0->array() / it->array()).log().matrix();
+    if (const auto ir = column("irefer")) {
+      s.reference = (it->array() / ir->array()).log().matrix();
+    }
+  } else {
+    throw std::invalid_argument(path + " has none of the columns mutrans, mu or i0 and itrans");
+  }
+  return s;
+}
+
+int real_k_edge(const std::string& pristine_path, const std::string& cycled_path, const char* foil_path) {
+  const auto dir = figures::folder("gradient_nmc622");
+  const double tabulated = valence::xas::k_edge_energy("Ni");
+  std::optional<scan> foil;
+  if (foil_path != nullptr) {
+    foil = read_scan(foil_path);
+  }
+  std::printf("1. Ni K edge from files (tabulated Ni foil edge %.1f eV)\n", tabulated);
+  svg_plot::line_plot p;
+  p.title = "Ni K-edge XANES, foil-calibrated";
+  p.x_label = "energy (eV)";
+  p.y_label = "normalised absorption";
+  double edges[2] = {0, 0};
+  const std::string paths[2] = {pristine_path, cycled_path};
+  for (int k = 0; k < 2; ++k) {
+    const auto s = read_scan(paths[k]);
+    double shift = 0;
+    const char* how = "not calibrated";
+    if (foil) {
+      shift = valence::xas::calibrate_energy(foil->energy, foil->mu, tabulated).shift;
+      how = "the foil scan";
+    } else if (s.reference.size() > 0) {
+      shift = valence::xas::calibrate_energy(s.energy, s.reference, tabulated).shift;
+      how = "its own reference channel";
+    }
+    const vector_d energy = s.energy.array() + shift;
+    edges[k] = valence::xas::edge_energy(energy, s.mu);
+    std::printf("   %s: %lld points, shift %+.2f eV from %s; edge (half step) %.2f eV\n", paths[k].c_str(),
+                static_cast<long long>(energy.size()), shift, how, edges[k]);
+    p.data.push_back({as_vector(energy),
+                      as_vector(valence::xas::pre_edge(energy, s.mu).norm),
+                      {},
+                      k == 0 ? "pristine" : "cycled",
+                      k});
+  }
+  std::printf("   edge shift, cycled - pristine: %+.2f eV\n", edges[1] - edges[0]);
+  p.markers = {{edges[0], true, ""}, {edges[1], true, "half step"}};
+  p.x_min = tabulated - 20;
+  p.x_max = tabulated + 50;
+  svg_plot::write_line_plot((dir / "ni_k_edge_files.svg").string(), p);
+  std::printf("figure: %s/ni_k_edge_files.svg\n", dir.string().c_str());
+  return 0;
+}
+
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
   try {
+    if (argc == 3 || argc == 4) {
+      return real_k_edge(argv[1], argv[2], argc == 4 ? argv[3] : nullptr);
+    }
+    if (argc != 1) {
+      std::fprintf(stderr, "usage: gradient_nmc622 [PRISTINE CYCLED [FOIL]]\n");
+      return 2;
+    }
     std::mt19937_64 generator(622);
     const auto dir = figures::folder("gradient_nmc622");
     ni_k_edge_shift(dir, generator);
