@@ -11,6 +11,7 @@
 #include <Eigen/Core>
 
 #include <limits>
+#include <random>
 
 namespace {
 
@@ -81,6 +82,26 @@ TEST_SUITE("core") {
     CHECK(valence::core::index_of(x, 9.0) == 3);
     CHECK(valence::core::index_nearest(x, 2.5) == 1);  // tie: the first
     CHECK(valence::core::index_nearest(x, 2.6) == 2);
+  }
+
+  TEST_CASE("index_nearest_sorted gives index_nearest's index on sorted abscissas") {
+    std::mt19937_64 generator(5);
+    std::uniform_real_distribution<double> step(0.01, 2.0);
+    for (int trial = 0; trial < 200; ++trial) {
+      Eigen::VectorXd x(1 + trial % 37);
+      x(0) = 8000 + step(generator);
+      for (Eigen::Index i = 1; i < x.size(); ++i) {
+        x(i) = x(i - 1) + (trial % 5 == 0 ? 0.5 : step(generator));  // every fifth: ties at midpoints
+      }
+      for (const double v : {x(0) - 3.0, x(0), x(x.size() - 1), x(x.size() - 1) + 7.0, 0.5 * (x(0) + x(x.size() / 2)),
+                             x(x.size() / 2) + 0.25, 1e30, -1e30}) {
+        CAPTURE(trial);
+        CAPTURE(v);
+        CHECK(valence::core::index_nearest_sorted(x, v) == valence::core::index_nearest(x, v));
+      }
+    }
+    CHECK(valence::core::index_nearest_sorted(vec({1, 2, 3, 4}), 2.5) == 1);  // tie: the first
+    CHECK(valence::core::index_nearest_sorted(vec({1, 2}), 1e20) == 0);       // equal distances in rounding
   }
 
   TEST_CASE("select_window returns the closed window's indices or explains why not") {

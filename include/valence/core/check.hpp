@@ -69,6 +69,9 @@ inline void check_positive_value(const char* function, const char* name, double 
 template <typename Derived>
 void check_finite(const char* function, const char* name, const Eigen::DenseBase<Derived>& x) {
   using std::isfinite;
+  if (x.allFinite()) {  // vectorised, no branch per element; the loop below only locates the culprit
+    return;
+  }
   for (index j = 0; j < x.cols(); ++j) {
     for (index i = 0; i < x.rows(); ++i) {
       if (!isfinite(x(i, j))) {
@@ -90,7 +93,11 @@ void check_finite(const char* function, const char* name, const Eigen::DenseBase
 /// \throws valence::invalid_input naming the first pair of positions that is not increasing, with both values.
 template <typename Derived>
 void check_strictly_increasing(const char* function, const char* name, const Eigen::DenseBase<Derived>& x) {
-  for (index i = 1; i < x.size(); ++i) {
+  const index n = x.size();
+  if (n < 2 || (x.tail(n - 1).array() > x.head(n - 1).array()).all()) {  // vectorised first
+    return;
+  }
+  for (index i = 1; i < n; ++i) {
     if (!(x(i - 1) < x(i))) {
       const std::string kind = x(i - 1) == x(i) ? "a duplicate" : "a decrease";
       throw invalid_input(detail::message(function, std::string("parameter '") + name + "' has " + kind + " at index " +

@@ -19,6 +19,7 @@
 #include <cmath>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace valence::core {
 
@@ -91,7 +92,8 @@ struct smooth_options {
 /// \throws valence::invalid_input on a size mismatch, non-finite values, an abscissa that is not
 ///         strictly increasing, a non-positive \p sigma or step, or a negative padding.
 ///
-/// Complexity: \f$O(N^2)\f$ for \f$N\f$ working-grid points (direct convolution, as Larch).
+/// Complexity: \f$O(N\min(N, n))\f$ for \f$N\f$ working-grid points: a direct convolution as
+/// Larch's, evaluated only at the grid points the interpolation back onto \p x reads.
 template <typename DerivedX, typename DerivedY>
 [[nodiscard]] vector_x<typename DerivedY::Scalar> smooth(
     const Eigen::DenseBase<DerivedX>& x, const Eigen::DenseBase<DerivedY>& y, typename DerivedY::Scalar sigma,
@@ -148,24 +150,35 @@ template <typename DerivedX, typename DerivedY>
     kernel(j) = options.shape == kernel_shape::gaussian ? exp(-t * t / Real(2)) : Real(1) / (Real(1) + t * t);
   }
   kernel /= kernel.sum();
-  // Reflected signal: on_grid[m-1..1], on_grid[0..m-1], on_grid[m-1..0]  (3m - 1 samples).
-  const auto padded = [&](index k) -> Real {
-    if (k < m - 1) {
-      return on_grid(m - 1 - k);
+  // Reflected signal, on_grid[m-1..1], on_grid[0..m-1], on_grid[m-1..0] (3m - 1 samples),
+  // materialised so that each output below is one contiguous dot product.
+  vector_x<Real> padded(3 * m - 1);
+  for (index k = 0; k < m - 1; ++k) {
+    padded(k) = on_grid(m - 1 - k);
+  }
+  padded.segment(m - 1, m) = on_grid;
+  for (index k = 2 * m - 1; k < 3 * m - 1; ++k) {
+    padded(k) = on_grid(3 * m - 2 - k);
+  }
+  // 'valid' convolution: out[k] = sum_j kernel[j] padded[k + 2m - 1 - j]
+  //                              = sum_j kernel[2m - 1 - j] padded[k + j],
+  // at the working-grid points that the interpolation back onto x reads: the two around each x
+  // (and their neighbours, so that a query on a grid point reads computed values whichever
+  // interval it is given). The rest stay zero and are never read. The sums are reassociated by
+  // the vectorised dot product: results move by rounding only.
+  const vector_x<Real> reversed = kernel.reverse();
+  std::vector<char> needed(static_cast<std::size_t>(m), 0);
+  for (index i = 0; i < n; ++i) {
+    const auto above = std::upper_bound(grid.data(), grid.data() + m, x(i)) - grid.data();
+    for (index k = above - 2; k <= above + 1; ++k) {
+      needed[static_cast<std::size_t>(std::clamp<index>(k, 0, m - 1))] = 1;
     }
-    if (k < 2 * m - 1) {
-      return on_grid(k - (m - 1));
-    }
-    return on_grid(3 * m - 2 - k);
-  };
-  // 'valid' convolution: out[k] = sum_j kernel[j] * padded[k + 2m - 1 - j].
-  vector_x<Real> convolved(m);
+  }
+  vector_x<Real> convolved = vector_x<Real>::Zero(m);
   for (index k = 0; k < m; ++k) {
-    Real sum = 0;
-    for (index j = 0; j < 2 * m; ++j) {
-      sum += kernel(j) * padded(k + 2 * m - 1 - j);
+    if (needed[static_cast<std::size_t>(k)] != 0) {
+      convolved(k) = reversed.dot(padded.segment(k, 2 * m));
     }
-    convolved(k) = sum;
   }
   return interpolate_linear(grid, convolved, x.derived(), extrapolation::extend);
 }

@@ -75,6 +75,29 @@ template <typename Derived>
   return best;
 }
 
+/// \brief index_nearest() for a strictly increasing abscissa, by binary search: the same index
+/// (the first one on ties) in \f$O(\log n)\f$.
+/// \ingroup core
+///
+/// \f$|x_i - v|\f$ is computed as index_nearest() computes it; on a sorted abscissa it falls and
+/// then rises, so the nearest point is index_of() or the next one, and a tie goes to the first.
+/// \param x strictly increasing abscissa (not checked: this is a look-up used inside checked
+///        routines). \param value the value to look up.
+/// \returns an index in `[0, x.size())`; 0 for an empty \p x.
+template <typename Derived>
+[[nodiscard]] index index_nearest_sorted(const Eigen::DenseBase<Derived>& x, typename Derived::Scalar value) {
+  using std::abs;
+  index i = index_of(x, value);
+  if (i + 1 < x.size() && abs(x(i + 1) - value) < abs(x(i) - value)) {
+    ++i;
+  }
+  // Far from the abscissa, rounding can make neighbouring distances equal: the first one wins.
+  while (i > 0 && abs(x(i - 1) - value) == abs(x(i) - value)) {
+    --i;
+  }
+  return i;
+}
+
 /// \brief The indices of the points of \p x inside the closed window `[w.lower, w.upper]`.
 /// \ingroup core
 /// \param function qualified name of the calling function (for the message).

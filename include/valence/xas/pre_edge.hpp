@@ -10,6 +10,7 @@
 #include <valence/core/error.hpp>
 #include <valence/core/types.hpp>
 #include <valence/core/window.hpp>
+#include <valence/fit/detail/householder.hpp>
 #include <valence/fit/least_squares.hpp>
 #include <valence/xas/find_e0.hpp>
 
@@ -95,9 +96,49 @@ matrix_x<double> mapped_basis(const vector_ref& e, index first, index last, int 
 
 // Least-squares polynomial of degree `degree` through (e, y) over points [first, last), in
 // energies mapped onto [-1, 1] (numpy Polynomial.fit style, well conditioned at 8000 eV),
-// evaluated at every energy of e.
+// evaluated at every energy of e. The engine's small path: the window's basis reduced in place by
+// Householder QR and judged by the one rank rule, the polynomial evaluated by Horner; a window
+// that fails the rule (too few distinct energies) goes through fit::least_squares, which reduces
+// the degree as its rank allows.
 template <class = void>
 vector_x<double> polynomial_fit(const vector_ref& e, index first, index last, const vector_ref& y, int degree) {
+  const index rows = last - first;
+  const index cols = degree + 1;
+  const double low = e(first);
+  const double high = e(last - 1);
+  const double scale = high > low ? 2.0 / (high - low) : 1.0;
+  const double offset = high > low ? -(high + low) / (high - low) : -low;
+  if (rows >= cols) {
+    matrix_x<double> a(rows, cols);
+    vector_x<double> b = y.segment(first, rows);
+    for (index i = 0; i < rows; ++i) {
+      const double t = offset + scale * e(first + i);
+      double p = 1;
+      for (index k = 0; k < cols; ++k, p *= t) {
+        a(i, k) = p;
+      }
+    }
+    double norms[6];  // nnorm <= 5
+    for (index k = 0; k < cols; ++k) {
+      norms[k] = a.col(k).norm();
+    }
+    if (fit::detail::householder_reduce<double>(a, b) &&
+        fit::detail::first_dependent_column(
+            a.topRows(cols), [&](index j) { return norms[j]; }, fit::detail::rank_tolerance(0.0, rows)) < 0) {
+      vector_x<double> c(cols);
+      fit::detail::back_substitute<double>(a.topRows(cols), b.head(cols), c);
+      vector_x<double> out(e.size());
+      for (index i = 0; i < e.size(); ++i) {
+        const double t = offset + scale * e(i);
+        double v = c(cols - 1);
+        for (index k = cols - 2; k >= 0; --k) {
+          v = v * t + c(k);
+        }
+        out(i) = v;
+      }
+      return out;
+    }
+  }
   const matrix_x<double> basis = mapped_basis(e, first, last, degree);
   const auto fit = fit::least_squares(basis.middleRows(first, last - first), y.segment(first, last - first));
   return basis * fit.coefficients;
@@ -167,14 +208,27 @@ normalization_plan plan_normalization(const vector_ref& e, double e0, index ie0,
   plan.nnorm = options.nnorm ? *options.nnorm : (norm2 - norm1 >= 300 ? 2 : (norm2 - norm1 >= 30 ? 1 : 0));
   plan.nvict = options.nvict;
   plan.npre = options.npre;
-  const vector_x<double> relative = e.array() - e0;
-  if (core::index_of(relative, pre2) - core::index_of(relative, pre1) < 3) {
+  // Larch's index_of(energy - e0, pre): a binary search on the differences, formed as it forms them.
+  const auto index_of_relative = [&](double value) {
+    index lo = 0;
+    index hi = n;
+    while (lo < hi) {
+      const index mid = lo + (hi - lo) / 2;
+      if (e(mid) - e0 <= value) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo == 0 ? index{0} : lo - 1;
+  };
+  if (index_of_relative(pre2) - index_of_relative(pre1) < 3) {
     plan.nvict = 0;
     plan.npre = 0;
   }
   // Pre-edge window; at least one point for a constant, two for a line.
   index p1 = core::index_of(e, e0 + pre1);
-  index p2 = core::index_nearest(e, e0 + pre2);
+  index p2 = core::index_nearest_sorted(e, e0 + pre2);
   if (plan.npre == 0) {
     p2 = std::max(p2, p1 + 1);
   } else if (p2 - p1 < 2) {
@@ -182,7 +236,7 @@ normalization_plan plan_normalization(const vector_ref& e, double e0, index ie0,
   }
   // Post-edge window, with the degree reduced when it holds few points.
   index q1 = std::min(core::index_of(e, e0 + norm1), n - 3);
-  const index q2 = core::index_nearest(e, e0 + norm2);
+  const index q2 = core::index_nearest_sorted(e, e0 + norm2);
   if (q2 - q1 < 2) {
     q1 = std::max<index>(0, q1 - 2);
     plan.nnorm = 0;
@@ -249,14 +303,14 @@ template <typename DerivedE, typename DerivedM>
   // Larch re-finds E0 when the given one is not strictly inside the first and last points.
   if (options.e0 && *options.e0 >= e(1) && *options.e0 <= e(n - 2)) {
     r.e0 = *options.e0;
-    r.e0_index = core::index_nearest(e, r.e0);
+    r.e0_index = core::index_nearest_sorted(e, r.e0);
   } else {
     const auto found = find_e0(e, m);
     r.e0 = found.e0;
     r.e0_index = found.e0_index;
   }
   const double e0 = r.e0;
-  const index ie0 = core::index_nearest(e, e0);
+  const index ie0 = core::index_nearest_sorted(e, e0);
   r.e0_index = ie0;
 
   const auto plan = detail::plan_normalization(e, e0, ie0, options);
@@ -265,10 +319,13 @@ template <typename DerivedE, typename DerivedM>
   if (plan.npre == 0) {
     r.pre_edge = vector_x<double>::Constant(n, m.segment(p1, p2 - p1).mean());
   } else {
-    const vector_x<double> victoreen = e.array().pow(double(plan.nvict));
-    const vector_x<double> weighted = m.cwiseProduct(victoreen);
-    const vector_x<double> line = detail::polynomial_fit(e, p1, p2, weighted, 1);
-    r.pre_edge = line.cwiseQuotient(victoreen);
+    if (plan.nvict == 0) {  // E^0 = 1: no power to take
+      r.pre_edge = detail::polynomial_fit(e, p1, p2, m, 1);
+    } else {
+      const vector_x<double> victoreen = e.array().pow(double(plan.nvict));
+      const vector_x<double> weighted = m.cwiseProduct(victoreen);
+      r.pre_edge = detail::polynomial_fit(e, p1, p2, weighted, 1).cwiseQuotient(victoreen);
+    }
   }
   const index q1 = plan.post_first;
   const index q2 = plan.post_last;
