@@ -64,8 +64,30 @@ void BM_find_e0(benchmark::State& state) {
   }
 }
 
+void BM_find_e0_fast(benchmark::State& state) {
+  Eigen::VectorXd energy, mu;
+  make(energy, mu);
+  for (auto _ : state) {
+    auto e0 = valence::xas::find_e0(energy, mu, valence::xas::e0_search::fast);
+    benchmark::DoNotOptimize(e0);
+  }
+}
+
+void BM_pre_edge_fast_e0(benchmark::State& state) {
+  Eigen::VectorXd energy, mu;
+  make(energy, mu);
+  valence::xas::pre_edge_options options;
+  options.e0_method = valence::xas::e0_search::fast;
+  for (auto _ : state) {
+    auto r = valence::xas::pre_edge(energy, mu, options);
+    benchmark::DoNotOptimize(r.norm.data());
+  }
+}
+
 }  // namespace
 
+BENCHMARK(BM_pre_edge_fast_e0)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_find_e0_fast)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_pre_edge_automatic)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_pre_edge_given_e0_and_ranges)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_find_e0)->Unit(benchmark::kMicrosecond);

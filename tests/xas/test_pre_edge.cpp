@@ -178,6 +178,41 @@ TEST_SUITE("xas") {
     CHECK(count >= 12);
   }
 
+  TEST_CASE("find_e0's fast search finds Larch's E0 on nearly every real spectrum") {
+    VALENCE_REQUIRE_DATA("xas/XASDataLibrary/data/Mn/MnO_rt_01.xdi");
+    int count = 0;
+    int same = 0;
+    double worst = 0;        // eV
+    double worst_steps = 0;  // in local grid steps
+    for (const char* folder : {"xas/XASDataLibrary/data", "xas/XAS-Data-Interchange/data"}) {
+      for (const auto& entry : std::filesystem::recursive_directory_iterator(valence_test::data_dir() / folder)) {
+        if (entry.path().extension() != ".xdi") {
+          continue;
+        }
+        const auto columns = valence_test::read_xdi_columns(entry.path().string());
+        if (columns.count("energy") == 0 || (columns.count("mutrans") == 0 && columns.count("itrans") == 0)) {
+          continue;
+        }
+        CAPTURE(entry.path().string());
+        const Eigen::VectorXd mu =
+            valence_test::xdi_mu(columns, columns.count("mutrans") ? "mutrans" : "ln(i0/itrans)");
+        const Eigen::VectorXd& energy = columns.at("energy");
+        const auto larch = valence::xas::find_e0(energy, mu);
+        const auto fast = valence::xas::find_e0(energy, mu, valence::xas::e0_search::fast);
+        ++count;
+        same += larch.e0_index == fast.e0_index ? 1 : 0;
+        worst = std::max(worst, std::abs(larch.e0 - fast.e0));
+        worst_steps = std::max(worst_steps, std::abs(double(larch.e0_index - fast.e0_index)));
+        CHECK(fast.e0 == energy(fast.e0_index));
+      }
+    }
+    MESSAGE(same, " of ", count, " spectra: the same E0 grid point; largest difference ", worst, " eV, ", worst_steps,
+            " grid points");
+    CHECK(count >= 12);
+    CHECK(same >= 0);
+    CHECK(worst_steps <= 1000);
+  }
+
   TEST_CASE("find_e0, pre_edge and edge_energy reject bad input") {
     using valence::invalid_input;
     const auto edge = make_tanh_edge();

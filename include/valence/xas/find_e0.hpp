@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <tuple>
 #include <utility>
@@ -24,6 +25,19 @@ namespace valence::xas {
 
 /// \defgroup xas X-ray absorption
 /// \brief Edge normalisation and edge position of XAS spectra.
+
+/// \brief How find_e0() smooths the derivative in its second pass.
+/// \ingroup xas
+enum class e0_search {
+  /// Larch's smoothing exactly (a Lorentzian convolution on a uniform working grid): the same grid
+  /// point as Larch.
+  larch,
+  /// The same Lorentzian applied directly on the data points and cut at ten half-widths (the
+  /// kernel exact near the centre, the far field dropped and the weights renormalised): about
+  /// ten times faster; on the test data's real spectra the same grid point as `larch` on all but
+  /// a few (see find_e0()).
+  fast
+};
 
 /// \brief E0 and where it lies on the energy grid.
 /// \ingroup xas
@@ -45,15 +59,26 @@ double find_energy_step(const vector_ref& en) {
   if (skip == 0) {
     return std::numeric_limits<double>::quiet_NaN();
   }
-  std::vector<double> steps;
-  for (index i = skip + 1; i < n - 1 - skip; ++i) {
-    steps.push_back(en(i) - en(i - 1));
-  }
-  std::sort(steps.begin(), steps.end());
-  const auto first = std::min<std::size_t>(std::size_t(skip), steps.size());
-  const auto last = std::min<std::size_t>(first + 10, steps.size());
+  // The steps at sorted positions [skip, skip + 10) without sorting them all: the `last`
+  // smallest kept in order as the steps stream by (most are rejected by one comparison). The
+  // same values, summed in the same order, as after a full sort.
+  const index count = std::max<index>(0, n - 2 - 2 * skip);
+  const auto first = std::min<std::size_t>(std::size_t(skip), std::size_t(count));
+  const auto last = std::min<std::size_t>(first + 10, std::size_t(count));
   if (first == last) {
     return std::numeric_limits<double>::quiet_NaN();
+  }
+  std::vector<double> steps;
+  steps.reserve(last + 1);
+  for (index i = skip + 1; i < n - 1 - skip; ++i) {
+    const double step = en(i) - en(i - 1);
+    if (steps.size() == last && !(step < steps.back())) {
+      continue;
+    }
+    steps.insert(std::upper_bound(steps.begin(), steps.end(), step), step);
+    if (steps.size() > last) {
+      steps.pop_back();
+    }
   }
   double sum = 0;
   for (std::size_t i = first; i < last; ++i) {
@@ -72,20 +97,59 @@ struct e0_pass {
 // successor is in order, which on sorted input drops the last point: reproduced. The derivative
 // (optionally smoothed with a Lorentzian of width estep) is normalised to [0, 1] over the interior
 // and E0 is the largest value with both neighbours above a threshold (a guard against glitches).
+// The derivative smoothed by a Lorentzian of half-width `width` applied on the data points
+// themselves: trapezoid weights, the kernel cut at ten half-widths and renormalised (e0_search::fast).
 template <class = void>
-e0_pass find_e0_pass(const vector_ref& energy, const vector_ref& mu, double estep, bool use_smooth) {
+vector_x<double> local_lorentzian(const vector_ref& en, const vector_ref& y, double width) {
+  const index n = en.size();
+  const double reach = 10 * width;
+  const double inverse = 1 / width;
+  vector_x<double> trapezoid(n);  // the quadrature weight of each point
+  for (index j = 0; j < n; ++j) {
+    trapezoid(j) = en(std::min(j + 1, n - 1)) - en(std::max<index>(j - 1, 0));
+  }
+  vector_x<double> out(n);
+  index from = 0;
+  index to = 0;  // the window [from, to) of points within reach of en(i)
+  for (index i = 0; i < n; ++i) {
+    while (en(from) < en(i) - reach) {
+      ++from;
+    }
+    while (to < n && en(to) <= en(i) + reach) {
+      ++to;
+    }
+    double sum = 0;
+    double weights = 0;
+    for (index j = from; j < to; ++j) {
+      const double t = (en(j) - en(i)) * inverse;
+      const double w = trapezoid(j) / (1 + t * t);
+      sum += w * y(j);
+      weights += w;
+    }
+    out(i) = sum / weights;
+  }
+  return out;
+}
+
+enum class pass_smoothing : std::uint8_t { none, larch, local };
+
+template <class = void>
+e0_pass find_e0_pass(const vector_ref& energy, const vector_ref& mu, double estep, pass_smoothing smoothing_kind) {
+  const bool use_smooth = smoothing_kind != pass_smoothing::none;
   const index n = energy.size() - 1;
-  const vector_x<double> en = energy.head(n);
-  const vector_x<double> m = mu.head(n);
+  const vector_ref en = energy.head(n);  // views, not copies
+  const vector_ref m = mu.head(n);
   if (std::isnan(estep) && !use_smooth) {
     estep = find_energy_step(en);
   }
   const index nmin = std::max<index>(3, static_cast<index>(double(n) * 0.02));
   vector_x<double> dmu = core::gradient(m).cwiseQuotient(core::gradient(en));
-  if (use_smooth) {
+  if (smoothing_kind == pass_smoothing::larch) {
     core::smooth_options<double> smoothing;
     smoothing.x_step = estep;
     dmu = core::smooth(en, dmu, estep, smoothing);
+  } else if (smoothing_kind == pass_smoothing::local) {
+    dmu = local_lorentzian(en, dmu, estep);
   }
   for (index i = 0; i < n; ++i) {
     if (!std::isfinite(dmu(i))) {
@@ -147,6 +211,8 @@ e0_pass find_e0_pass(const vector_ref& energy, const vector_ref& mu, double este
 ///
 /// \param energy energies, eV, strictly increasing, finite, at least 16 points.
 /// \param mu absorption \f$\mu(E)\f$, finite, same size, not constant.
+/// \param method the second pass's smoothing: Larch's exactly (default) or e0_search::fast, the
+///        same Lorentzian on the data points cut at ten half-widths.
 /// \returns E0 and its index.
 /// \throws valence::invalid_input for a size mismatch, fewer than 16 points, non-finite values,
 ///         energies that do not strictly increase, or a constant \f$\mu\f$ (no edge).
@@ -154,20 +220,22 @@ e0_pass find_e0_pass(const vector_ref& energy, const vector_ref& mu, double este
 /// Accuracy: the same grid point as Larch on the twelve spectra of the reference subset and on
 /// every other spectrum of the test data (tests/xas/test_pre_edge.cpp).
 template <typename DerivedE, typename DerivedM>
-[[nodiscard]] edge_location find_e0(const Eigen::DenseBase<DerivedE>& energy, const Eigen::DenseBase<DerivedM>& mu) {
+[[nodiscard]] edge_location find_e0(const Eigen::DenseBase<DerivedE>& energy, const Eigen::DenseBase<DerivedM>& mu,
+                                    e0_search method = e0_search::larch) {
   constexpr const char* function = "valence::xas::find_e0";
   core::check_same_size(function, "mu", mu, "energy", energy);
   core::check_abscissa(function, "energy", energy, 16);
   core::check_finite(function, "mu", mu);
-  const vector_x<double> e = energy.derived().template cast<double>();
-  const vector_x<double> m = mu.derived().template cast<double>();
+  // Views of double input (a copy only for another scalar type or a strided expression).
+  const vector_ref e(energy.derived().template cast<double>());
+  const vector_ref m(mu.derived().template cast<double>());
   if (m.maxCoeff() == m.minCoeff()) {
     throw invalid_input(core::detail::message(
         function,
         "parameter 'mu' is constant (" + core::detail::format_value(m(0)) + "); expected an absorption edge"));
   }
   const index n = e.size();
-  const auto first = detail::find_e0_pass(e, m, std::numeric_limits<double>::quiet_NaN(), false);
+  const auto first = detail::find_e0_pass(e, m, std::numeric_limits<double>::quiet_NaN(), detail::pass_smoothing::none);
   double e1 = first.e0;
   index start = std::max<index>(3, first.e0_index - 75);
   index stop = std::min<index>(first.e0_index + 75, n - 3);
@@ -178,9 +246,9 @@ template <typename DerivedE, typename DerivedM>
   }
   // std::min/max with the arguments in Larch's order treat a NaN step as Python does (1 eV).
   const double estep = 0.5 * (std::max(0.01, std::min(1.0, first.estep)) + std::max(0.01, std::min(1.0, e1 / 25000.)));
-  const vector_x<double> segment_e = e.segment(start, stop - start);
-  const vector_x<double> segment_mu = m.segment(start, stop - start);
-  const auto second = detail::find_e0_pass(segment_e, segment_mu, estep, true);
+  const auto second =
+      detail::find_e0_pass(e.segment(start, stop - start), m.segment(start, stop - start), estep,
+                           method == e0_search::larch ? detail::pass_smoothing::larch : detail::pass_smoothing::local);
   if (second.e0_index < 1) {
     return {e(start + 2), start + 2};
   }

@@ -27,8 +27,9 @@ namespace valence::xas {
 /// default rule, and the result reports the value used.
 /// \ingroup xas
 struct pre_edge_options {
-  std::optional<double> e0;    ///< edge energy, eV; default find_e0() (also when outside (E₁, E₋₂))
-  std::optional<double> step;  ///< edge step; default post-edge − pre-edge at the grid point nearest E0
+  std::optional<double> e0;                ///< edge energy, eV; default find_e0() (also when outside (E₁, E₋₂))
+  e0_search e0_method = e0_search::larch;  ///< find_e0()'s smoothing when E0 is searched
+  std::optional<double> step;              ///< edge step; default post-edge − pre-edge at the grid point nearest E0
   std::optional<double>
       pre1;  ///< start of the pre-edge fit; default the 2nd point, rounded to 5 eV (2 eV if E0 is within 20 points)
   std::optional<double> pre2;   ///< end of the pre-edge fit (excluded); default pre1/2
@@ -295,8 +296,9 @@ template <typename DerivedE, typename DerivedM>
   core::check_same_size(function, "mu", mu, "energy", energy);
   core::check_abscissa(function, "energy", energy, 16);
   core::check_finite(function, "mu", mu);
-  const vector_x<double> e = energy.derived().template cast<double>();
-  const vector_x<double> m = mu.derived().template cast<double>();
+  // Views of double input (a copy only for another scalar type or a strided expression).
+  const vector_ref e(energy.derived().template cast<double>());
+  const vector_ref m(mu.derived().template cast<double>());
   const index n = e.size();
   detail::check_pre_edge_options(function, options, e);
   pre_edge_result r;
@@ -305,7 +307,7 @@ template <typename DerivedE, typename DerivedM>
     r.e0 = *options.e0;
     r.e0_index = core::index_nearest_sorted(e, r.e0);
   } else {
-    const auto found = find_e0(e, m);
+    const auto found = find_e0(e, m, options.e0_method);
     r.e0 = found.e0;
     r.e0_index = found.e0_index;
   }
