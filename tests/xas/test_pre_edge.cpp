@@ -204,13 +204,16 @@ TEST_SUITE("xas") {
         worst = std::max(worst, std::abs(larch.e0 - fast.e0));
         worst_steps = std::max(worst_steps, std::abs(double(larch.e0_index - fast.e0_index)));
         CHECK(fast.e0 == energy(fast.e0_index));
+        valence::xas::pre_edge_options with_fast;
+        with_fast.e0_method = valence::xas::e0_search::fast;
+        CHECK(valence::xas::pre_edge(energy, mu, with_fast).e0 == fast.e0);
       }
     }
     MESSAGE(same, " of ", count, " spectra: the same E0 grid point; largest difference ", worst, " eV, ", worst_steps,
             " grid points");
     CHECK(count >= 12);
-    CHECK(same >= 0);
-    CHECK(worst_steps <= 1000);
+    CHECK(same >= 65);        // measured: 65 of 72 (deterministic: the data and the arithmetic are fixed)
+    CHECK(worst_steps <= 1);  // measured: the other seven one grid point off (0.52 eV at most)
   }
 
   TEST_CASE("find_e0, pre_edge and edge_energy reject bad input") {
