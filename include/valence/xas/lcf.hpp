@@ -318,7 +318,10 @@ lcf_result lcf_finish(const lcf_problem& p, matrix_d components, const vector_re
   out.weights = weights;
   out.components = std::move(components);
   out.components *= weights.asDiagonal();
-  out.fit = out.components.rowwise().sum();
+  out.fit = out.components.col(0);
+  for (index j = 1; j < out.components.cols(); ++j) {  // the row sums, column by column (contiguous)
+    out.fit += out.components.col(j);
+  }
   if (p.background.cols() > 0) {
     matrix_d rhs = p.weighted(p.data - out.fit);
     p.background_qr.apply_qt(rhs);
@@ -330,7 +333,8 @@ lcf_result lcf_finish(const lcf_problem& p, matrix_d components, const vector_re
   out.residual = out.data - out.fit;
   out.points = p.data.size();
   out.parameters = weight_parameters + shifts + p.background.cols();
-  out.chi_square = p.weighted(out.residual).squaredNorm();
+  out.chi_square = p.sqrt_w.size() != 0 ? (out.residual.array() * p.sqrt_w.array()).matrix().squaredNorm()
+                                         : out.residual.squaredNorm();  // no weighted copy
   const index dof = out.points - out.parameters;  // positive: lcf_check_points ran first
   out.reduced_chi_square = out.chi_square / static_cast<double>(dof);
   out.r_factor = out.residual.squaredNorm() / out.data.squaredNorm();
