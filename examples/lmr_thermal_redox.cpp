@@ -315,17 +315,18 @@ double ocv(double x) {
   return 3.95 + 0.06 * std::log((sites - x) / x) + 0.45 * logistic((0.8 - x) / 0.03);
 }
 
+constexpr double electrode_mass = 0.01;  // g of active material
+
 struct titration {
   std::vector<valence::echem::gitt::step_result> steps;
   valence::synth::gitt_record record;
-  double initial_content;
 };
 
 titration titrate(double current_ma_per_g, double pulse, double rest, int steps, double initial_content) {
   valence::synth::gitt_experiment e;
   e.shape = valence::synth::particle_shape::sphere;
   e.size = particle_radius_nm * 1e-7;
-  e.mass = 0.01;
+  e.mass = electrode_mass;
   e.molar_mass = valence::chem::molar_mass(valence::chem::parse_formula(formula));
   e.molar_volume = 21.0;
   e.sites = sites;
@@ -346,13 +347,12 @@ titration titrate(double current_ma_per_g, double pulse, double rest, int steps,
   valence::echem::gitt::analyze_options options;
   options.initial_content = initial_content;
   t.steps = valence::echem::gitt::analyze(t.record.time, t.record.voltage, t.record.current, cell, options);
-  t.initial_content = initial_content;
   return t;
 }
 
 // Li extracted at the middle of a step's pulse.
-double extracted_mid(const valence::echem::gitt::step_result& s, double molar_mass, double mass) {
-  return sites - s.content - 0.5 * s.charge / (valence::core::faraday_constant * mass / molar_mass);
+double extracted_mid(const valence::echem::gitt::step_result& s, double molar_mass) {
+  return sites - s.content - 0.5 * s.charge / (valence::core::faraday_constant * electrode_mass / molar_mass);
 }
 
 struct gitt_summary {
@@ -393,7 +393,6 @@ void gitt_first_charge(const std::filesystem::path& dir) {
   }
   d.data.push_back({truth_x, truth_y, {}, "truth", 6, true, false, true});
   gitt_summary summary;
-  summary.minimum = 0;
   // Colours: accepted steps dark, flagged steps light (sky blue) or vermillion (the study's).
   const auto report = [&](const char* name, const titration& t, int every, int accepted_colour, int flagged_colour) {
     std::printf("   %s:\n     step  Li extr.  log D true  eq. 2   tau D/L^2  flags\n", name);
@@ -401,7 +400,7 @@ void gitt_first_charge(const std::filesystem::path& dir) {
     int flagged = 0;
     for (std::size_t k = 0; k < t.steps.size(); ++k) {
       const auto& s = t.steps[k];
-      const double x = extracted_mid(s, molar_mass, 0.01);
+      const double x = extracted_mid(s, molar_mass);
       const double truth = log_diffusivity(x);
       const double measured = std::log10(s.diffusivity);
       const bool accepted = s.flags == valence::echem::gitt::step_flag::none;
@@ -442,9 +441,10 @@ void gitt_first_charge(const std::filesystem::path& dir) {
   std::printf(
       "   the study's 30 min pulses are longer than L^2/D wherever D > 1e-16 (tau D/L^2 up to 1): eq. 2 then\n"
       "   reports a ceiling near 4 L^2/(pi tau) = %.1e cm^2/s, not D. No single pulse length spans three\n"
-      "   decades of D: the short-time condition at 1e-14 and a settled rest at 1e-17 need rest/tau > 1e4.\n",
+      "   decades of D: the short-time condition at 1e-14 and a rest of L^2/D at 1e-17 need rest/tau > 1e5.\n",
       4 * length * length / (3.14159265358979 * 1800));
-  ratio.markers = {{std::log10(0.01), false, "max_ratio 0.01"}};
+  const double max_ratio = valence::echem::gitt::analyze_options{}.max_ratio;
+  ratio.markers = {{std::log10(max_ratio), false, "max_ratio " + std::to_string(max_ratio).substr(0, 4)}};
   d.legend_bottom = true;
   d.legend_left = true;
   d.y_min = -18;

@@ -2,7 +2,9 @@
 // valence::synth::surface_response against the long-time eigenfunction series summed
 // independently (scipy 1.10.1: 200,000 slab terms; 20,000 roots of tan a = a by brentq), its
 // short-time limit, and valence::synth::synthetic_gitt against exact charge balance, the IR step and
-// relaxation to the mean content.
+// relaxation to the mean content; its finite volumes (content-dependent D) against the exact
+// record.
+#include <valence/echem/gitt_analyze.hpp>
 #include <valence/synth/gitt.hpp>
 
 #include <valence_test/accuracy.hpp>
@@ -142,6 +144,18 @@ TEST_CASE("synthetic_gitt's finite volumes reproduce the exact record for a cons
     CHECK(volumes.mean_content == exact.mean_content);  // the charge balance is exact in both
     // measured: 1.6e-4 (sphere and slab): the time discretisation after each switch.
     CHECK(excursion_difference(exact, volumes) < 3e-4);
+    // What a user of the record sees: Weppner-Huggins D from both records (measured 2.1e-4 and
+    // 3.5e-4 apart).
+    const valence::echem::gitt::electrode cell{e.mass, e.molar_mass, e.molar_volume, e.area()};
+    valence::echem::gitt::analyze_options options;
+    options.initial_content = e.initial_content;
+    const auto a = valence::echem::gitt::analyze(exact.time, exact.voltage, exact.current, cell, options);
+    const auto b = valence::echem::gitt::analyze(volumes.time, volumes.voltage, volumes.current, cell, options);
+    REQUIRE(a.size() == 3);
+    REQUIRE(b.size() == 3);
+    for (std::size_t k = 0; k < 3; ++k) {
+      VALENCE_CHECK_REL(a[k].diffusivity, b[k].diffusivity, 6e-4, 0.0);
+    }
   }
 }
 

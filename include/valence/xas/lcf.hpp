@@ -334,8 +334,8 @@ lcf_result lcf_finish(const lcf_problem& p, matrix_d components, const vector_re
   out.points = p.data.size();
   out.parameters = weight_parameters + shifts + p.background.cols();
   out.chi_square = p.sqrt_w.size() != 0 ? (out.residual.array() * p.sqrt_w.array()).matrix().squaredNorm()
-                                         : out.residual.squaredNorm();  // no weighted copy
-  const index dof = out.points - out.parameters;  // positive: lcf_check_points ran first
+                                        : out.residual.squaredNorm();  // no weighted copy
+  const index dof = out.points - out.parameters;                       // positive: lcf_check_points ran first
   out.reduced_chi_square = out.chi_square / static_cast<double>(dof);
   out.r_factor = out.residual.squaredNorm() / out.data.squaredNorm();
   out.aic = fit::aic(out.chi_square, out.points, out.parameters);

@@ -41,19 +41,19 @@ class variable_diffusion {
     const auto area = [&](double r) { return spherical ? r * r : 1.0; };
     const auto volume = [&](double a, double b) { return spherical ? (b * b * b - a * a * a) / 3 : b - a; };
     volume_.resize(cells);
-    centre_.resize(cells);
+    std::vector<double> centre(cells);
     for (int i = 0; i < cells; ++i) {
       volume_[i] = volume(faces[i], faces[i + 1]);
-      centre_[i] = 0.5 * (faces[i] + faces[i + 1]);
+      centre[i] = 0.5 * (faces[i] + faces[i + 1]);
     }
     total_volume_ = volume(0, size);
     // conductance_[i]: area over distance between the centres of cells i - 1 and i (0 at the centre).
     conductance_.assign(cells + 1, 0.0);
     for (int i = 1; i < cells; ++i) {
-      conductance_[i] = area(faces[i]) / (centre_[i] - centre_[i - 1]);
+      conductance_[i] = area(faces[i]) / (centre[i] - centre[i - 1]);
     }
     surface_area_ = area(size);
-    surface_half_width_ = size - centre_[cells - 1];
+    surface_half_width_ = size - centre[cells - 1];
     content_.assign(cells, content);
   }
 
@@ -115,7 +115,7 @@ class variable_diffusion {
       }
       next.swap(solved);
       // Contents are of order one; the solve's rounding leaves changes of ~1e-12 that no further
-      // iteration removes, so a change that stops halving below 1e-9 has converged too.
+      // iteration removes, so a change that stops halving below 1e-10 has converged too.
       if (change <= 1e-12 || (change < 1e-10 && change > 0.5 * previous_change)) {
         break;
       }
@@ -151,14 +151,6 @@ class variable_diffusion {
     return last + rate_ * total_volume_ / surface_area_ * surface_half_width_ / at(last);
   }
 
-  [[nodiscard]] double mean() const {
-    double sum = 0;
-    for (std::size_t i = 0; i < content_.size(); ++i) {
-      sum += volume_[i] * content_[i];
-    }
-    return sum / total_volume_;
-  }
-
   // The rate of the surface flux in force (for surface()).
   void set_rate(double rate) { rate_ = rate; }
 
@@ -178,7 +170,6 @@ class variable_diffusion {
 
   std::function<double(double)> diffusivity_;
   std::vector<double> volume_;
-  std::vector<double> centre_;
   std::vector<double> conductance_;
   std::vector<double> content_;
   double total_volume_ = 0;
