@@ -30,6 +30,7 @@
 
 #include "support/figures.hpp"
 #include "support/l_edge_share.hpp"
+#include "support/oxygen_rixs.hpp"
 #include "support/svg_plot.hpp"
 
 #include <Eigen/Core>
@@ -163,21 +164,7 @@ surface_change tm_edges(const std::filesystem::path& dir, std::mt19937_64& gener
 constexpr double feature_rate_per_hole = 300;  // photons/s at the 531/523.7 eV feature per O hole per formula unit
 
 valence::synth::rixs_scene oxygen_scene(double holes) {
-  valence::synth::rixs_scene s;
-  s.elastic_rate = 150;
-  s.fluorescence_emission = 525.0;  // O K-alpha
-  s.fluorescence_width = 1.6;
-  s.fluorescence_rate = 600;
-  s.edge_energy = 533.0;
-  s.edge_width = 1.0;
-  s.white_line = 0.6;
-  s.alpha = 3.0;
-  s.features.push_back({529.5, 524.8, 0.5, 0.6, 250.0});  // TM 3d - O 2p hybridised states
-  if (holes > 0) {
-    s.features.push_back({531.0, 523.7, 0.35, 0.35, feature_rate_per_hole * holes});
-  }
-  s.background_rate = 30;
-  return s;
+  return oxygen_rixs::scene(feature_rate_per_hole * holes);
 }
 
 const vector_d emission_edges = vector_d::LinSpaced(301, 510.0, 540.0);
@@ -205,7 +192,7 @@ struct oxygen_change {
   double truth = 0;
 };
 
-oxygen_change oxygen_rixs(const std::filesystem::path& dir, double holes_heated, std::mt19937_64& generator) {
+oxygen_change oxygen_holes(const std::filesystem::path& dir, double holes_heated, std::mt19937_64& generator) {
   // The charged state's holes from its electron ledger: Ni2+ -> Ni4+ and Co3+ -> Co4+ take 0.39 e
   // of the 0.95 the charge removed; oxygen gives the rest.
   const auto composition = valence::chem::parse_formula(formula);
@@ -247,20 +234,8 @@ oxygen_change oxygen_rixs(const std::filesystem::path& dir, double holes_heated,
                 c2.error(bin));
   }
 
-  svg_plot::heat_map map;
-  map.title = "O K-edge RIXS, charged LMR after 5 h at 100 C";
-  map.x_label = "emission energy (eV)";
-  map.y_label = "excitation energy (eV)";
-  map.value_label = "photons/s per 0.1 eV";
-  map.values = heated.intensity;
-  map.x0 = heated.emission(0);
-  map.dx = heated.emission(1) - heated.emission(0);
-  map.y0 = heated.excitation(0);
-  map.dy = heated.excitation(1) - heated.excitation(0);
-  map.v_min = 0;
-  map.v_max = 40;  // the elastic line saturates the scale
-  map.width = 720;
-  map.height = 360;
+  // The elastic line saturates the scale.
+  auto map = oxygen_rixs::heat_map(heated, "O K-edge RIXS, charged LMR after 5 h at 100 C", "photons/s per 0.1 eV", 40);
   map.path = {{emission.lower, excitation.lower},
               {emission.upper, excitation.lower},
               {emission.upper, excitation.upper},
@@ -483,7 +458,7 @@ int main() {
     const double holes_charged =
         extracted_at_charge - valence::chem::balance_electrons(composition, {{"Ni", 2, 4}, {"Co", 3, 4}}).lost;
     const double holes_heated = holes_charged + surface.truth * surface_share / (1 - surface_share);
-    const auto oxygen = oxygen_rixs(dir, holes_heated, generator);
+    const auto oxygen = oxygen_holes(dir, holes_heated, generator);
     gitt_first_charge(dir);
     std::printf("\n4. Charge balance per formula unit of the whole particle\n");
     const double gained = surface.electrons * surface_share;

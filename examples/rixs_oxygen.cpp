@@ -28,6 +28,7 @@
 #include <valence/synth/rixs.hpp>
 
 #include "support/figures.hpp"
+#include "support/oxygen_rixs.hpp"
 #include "support/svg_plot.hpp"
 
 #include <algorithm>
@@ -81,25 +82,6 @@ valence::rixs::pulse_calibration calibrate(std::mt19937_64& generator) {
                 curve.energy_error(points[k].pulse_height));
   }
   return curve;
-}
-
-// The scene of one cathode state at the O K edge; `oxidised` photons/s at the 531/523.7 feature.
-valence::synth::rixs_scene oxygen_scene(double oxidised) {
-  valence::synth::rixs_scene s;
-  s.elastic_rate = 150;
-  s.fluorescence_emission = 525.0;  // O K-alpha
-  s.fluorescence_width = 1.6;
-  s.fluorescence_rate = 600;
-  s.edge_energy = 533.0;
-  s.edge_width = 1.0;
-  s.white_line = 0.6;
-  s.alpha = 3.0;                                          // a thick sample's self-absorption of the fluorescence
-  s.features.push_back({529.5, 524.8, 0.5, 0.6, 250.0});  // TM 3d - O 2p hybridised states
-  if (oxidised > 0) {
-    s.features.push_back({531.0, 523.7, 0.35, 0.25, oxidised});
-  }
-  s.background_rate = 30;
-  return s;
 }
 
 struct measured_state {
@@ -196,20 +178,8 @@ using svg_plot::as_vector;
 
 void write_figures(const valence::rixs::rixs_map& pristine, const valence::rixs::rixs_map& charged) {
   const auto dir = figures::folder("rixs_oxygen");
-  svg_plot::heat_map map;
-  map.title = "O K-edge RIXS, charged cathode";
-  map.x_label = "emission energy (eV)";
-  map.y_label = "excitation energy (eV)";
-  map.value_label = "counts / (I0 s) per 0.1 eV";
-  map.values = charged.intensity;
-  map.x0 = charged.emission(0);
-  map.dx = charged.emission(1) - charged.emission(0);
-  map.y0 = charged.excitation(0);
-  map.dy = charged.excitation(1) - charged.excitation(0);
-  map.v_min = 0;
-  map.v_max = 20;  // the elastic line saturates the scale; the features sit below 20
-  map.width = 720;
-  map.height = 360;
+  // The elastic line saturates the scale; the features sit below 20.
+  const auto map = oxygen_rixs::heat_map(charged, "O K-edge RIXS, charged cathode", "counts / (I0 s) per 0.1 eV", 20);
   svg_plot::write_heat_map((dir / "map_charged.svg").string(), map);
 
   svg_plot::line_plot pfy;
@@ -242,8 +212,8 @@ void write_figures(const valence::rixs::rixs_map& pristine, const valence::rixs:
 int synthetic() {
   std::mt19937_64 generator(2);
   const auto curve = calibrate(generator);
-  const auto pristine_scene = oxygen_scene(0.0);
-  const auto charged_scene = oxygen_scene(60.0);
+  const auto pristine_scene = oxygen_rixs::scene(0.0);
+  const auto charged_scene = oxygen_rixs::scene(60.0);
   const auto pristine = measure(pristine_scene, curve, generator);
   const auto charged = measure(charged_scene, curve, generator);
   report("pristine", pristine, pristine_scene);

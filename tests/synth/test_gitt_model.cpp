@@ -185,6 +185,16 @@ TEST_CASE("synthetic_gitt with D(x) relaxes to the mean content and samples rest
   e.diffusivity_of_content = [](double x) { return x > 0.949 ? 1e-11 : -1.0; };
   CHECK_THROWS_WITH_AS(static_cast<void>(valence::synth::synthetic_gitt(e)),
                        doctest::Contains("diffusivity_of_content(0.9"), valence::invalid_input);
+  // A jump of nine decades in D at one content: the frozen-coefficient iteration oscillates.
+  valence::synth::gitt_experiment jump;
+  jump.size = 1e-4;
+  jump.pulse = 60;
+  jump.rest = 600;
+  jump.steps = 1;
+  jump.initial_rest = 10;
+  jump.diffusivity_of_content = [](double x) { return x > 0.9495 ? 1e-11 : 1e-20; };
+  CHECK_THROWS_WITH_AS(static_cast<void>(valence::synth::synthetic_gitt(jump)),
+                       doctest::Contains("did not converge in a time step of"), valence::invalid_input);
 }
 
 TEST_CASE("synthetic_gitt keeps contents in (0, sites)") {

@@ -47,6 +47,26 @@ const std::vector<larch_reference>& larch_references() {
 
 }  // namespace
 
+// Calls f(energy, mu) for every transmission spectrum (mutrans, or ln(i0/itrans)) of the XDI
+// files in the test data, with the file's path captured for failure messages.
+template <typename F>
+void for_each_transmission_spectrum(F&& f) {
+  for (const char* folder : {"xas/XASDataLibrary/data", "xas/XAS-Data-Interchange/data"}) {
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(valence_test::data_dir() / folder)) {
+      if (entry.path().extension() != ".xdi") {
+        continue;
+      }
+      const auto columns = valence_test::read_xdi_columns(entry.path().string());
+      if (columns.count("energy") == 0 || (columns.count("mutrans") == 0 && columns.count("itrans") == 0)) {
+        continue;
+      }
+      CAPTURE(entry.path().string());
+      const Eigen::VectorXd mu = valence_test::xdi_mu(columns, columns.count("mutrans") ? "mutrans" : "ln(i0/itrans)");
+      f(columns.at("energy"), mu);
+    }
+  }
+}
+
 TEST_SUITE("xas") {
   TEST_CASE("pre_edge matches Larch on the reference spectra") {
     VALENCE_REQUIRE_DATA("xas/XAS-Data-Interchange/data/co_metal_rt.xdi");
@@ -145,35 +165,22 @@ TEST_SUITE("xas") {
   TEST_CASE("pre_edge runs on every spectrum of the test data and flattens it to 1 above the edge") {
     VALENCE_REQUIRE_DATA("xas/XASDataLibrary/data/Mn/MnO_rt_01.xdi");
     int count = 0;
-    for (const char* folder : {"xas/XASDataLibrary/data", "xas/XAS-Data-Interchange/data"}) {
-      for (const auto& entry : std::filesystem::recursive_directory_iterator(valence_test::data_dir() / folder)) {
-        if (entry.path().extension() != ".xdi") {
-          continue;
+    for_each_transmission_spectrum([&](const Eigen::VectorXd& energy, const Eigen::VectorXd& mu) {
+      const auto r = valence::xas::pre_edge(energy, mu);
+      ++count;
+      CHECK(r.edge_step > 0);
+      // mean of flat over the post-edge range: 1 by construction of the post-edge fit
+      double sum = 0;
+      int points = 0;
+      for (Eigen::Index i = 0; i < energy.size(); ++i) {
+        if (energy(i) >= r.e0 + r.norm1 && energy(i) < r.e0 + r.norm2) {
+          sum += r.flat(i);
+          ++points;
         }
-        const auto columns = valence_test::read_xdi_columns(entry.path().string());
-        if (columns.count("energy") == 0 || (columns.count("mutrans") == 0 && columns.count("itrans") == 0)) {
-          continue;
-        }
-        CAPTURE(entry.path().string());
-        const Eigen::VectorXd mu =
-            valence_test::xdi_mu(columns, columns.count("mutrans") ? "mutrans" : "ln(i0/itrans)");
-        const Eigen::VectorXd& energy = columns.at("energy");
-        const auto r = valence::xas::pre_edge(energy, mu);
-        ++count;
-        CHECK(r.edge_step > 0);
-        // mean of flat over the post-edge range: 1 by construction of the post-edge fit
-        double sum = 0;
-        int points = 0;
-        for (Eigen::Index i = 0; i < energy.size(); ++i) {
-          if (energy(i) >= r.e0 + r.norm1 && energy(i) < r.e0 + r.norm2) {
-            sum += r.flat(i);
-            ++points;
-          }
-        }
-        REQUIRE(points > 0);
-        CHECK(std::abs(sum / points - 1.0) < 0.02);
       }
-    }
+      REQUIRE(points > 0);
+      CHECK(std::abs(sum / points - 1.0) < 0.02);
+    });
     MESSAGE(count, " spectra normalised");
     CHECK(count >= 12);
   }
@@ -184,31 +191,18 @@ TEST_SUITE("xas") {
     int same = 0;
     double worst = 0;        // eV
     double worst_steps = 0;  // in local grid steps
-    for (const char* folder : {"xas/XASDataLibrary/data", "xas/XAS-Data-Interchange/data"}) {
-      for (const auto& entry : std::filesystem::recursive_directory_iterator(valence_test::data_dir() / folder)) {
-        if (entry.path().extension() != ".xdi") {
-          continue;
-        }
-        const auto columns = valence_test::read_xdi_columns(entry.path().string());
-        if (columns.count("energy") == 0 || (columns.count("mutrans") == 0 && columns.count("itrans") == 0)) {
-          continue;
-        }
-        CAPTURE(entry.path().string());
-        const Eigen::VectorXd mu =
-            valence_test::xdi_mu(columns, columns.count("mutrans") ? "mutrans" : "ln(i0/itrans)");
-        const Eigen::VectorXd& energy = columns.at("energy");
-        const auto larch = valence::xas::find_e0(energy, mu);
-        const auto fast = valence::xas::find_e0(energy, mu, valence::xas::e0_search::fast);
-        ++count;
-        same += larch.e0_index == fast.e0_index ? 1 : 0;
-        worst = std::max(worst, std::abs(larch.e0 - fast.e0));
-        worst_steps = std::max(worst_steps, std::abs(double(larch.e0_index - fast.e0_index)));
-        CHECK(fast.e0 == energy(fast.e0_index));
-        valence::xas::pre_edge_options with_fast;
-        with_fast.e0_method = valence::xas::e0_search::fast;
-        CHECK(valence::xas::pre_edge(energy, mu, with_fast).e0 == fast.e0);
-      }
-    }
+    for_each_transmission_spectrum([&](const Eigen::VectorXd& energy, const Eigen::VectorXd& mu) {
+      const auto larch = valence::xas::find_e0(energy, mu);
+      const auto fast = valence::xas::find_e0(energy, mu, valence::xas::e0_search::fast);
+      ++count;
+      same += larch.e0_index == fast.e0_index ? 1 : 0;
+      worst = std::max(worst, std::abs(larch.e0 - fast.e0));
+      worst_steps = std::max(worst_steps, std::abs(double(larch.e0_index - fast.e0_index)));
+      CHECK(fast.e0 == energy(fast.e0_index));
+      valence::xas::pre_edge_options with_fast;
+      with_fast.e0_method = valence::xas::e0_search::fast;
+      CHECK(valence::xas::pre_edge(energy, mu, with_fast).e0 == fast.e0);
+    });
     MESSAGE(same, " of ", count, " spectra: the same E0 grid point; largest difference ", worst, " eV, ", worst_steps,
             " grid points");
     CHECK(count >= 12);
