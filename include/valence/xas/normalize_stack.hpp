@@ -153,6 +153,20 @@ stack_operators make_stack_operators(const vector_ref& e, double e0, const pre_e
   return op;
 }
 
+// Adds the finite columns of `stack` to `sum` in column order and counts them: the mean spectrum
+// that fixes a shared E0. The streaming normalize_stack() adds its blocks through this same loop, so
+// both give the same bits.
+template <typename Derived>
+void add_finite_columns(const Eigen::DenseBase<Derived>& stack, vector_x<double>& sum, index& finite) {
+  for (index p = 0; p < stack.cols(); ++p) {
+    const auto column = stack.col(p).template cast<double>();
+    if (column.allFinite()) {
+      sum += column;
+      ++finite;
+    }
+  }
+}
+
 // Edge energy at `fraction` (the crossing nearest E0, ie0 the grid point nearest E0) and the
 // white-line maximum of one spectrum whose normalised values are value(i) / scale (scale > 0:
 // the searches compare the numerators and divide once). NaN when absent. Both searches start at
@@ -339,13 +353,7 @@ template <typename DerivedE, typename DerivedS>
       // E0 of the mean of the finite pixels: a bad pixel is flagged below, it must not spoil E0.
       vector_x<double> mean = vector_x<double>::Zero(n);
       index finite = 0;
-      for (index p = 0; p < pixels; ++p) {
-        const auto column = stack.col(p).template cast<double>();
-        if (column.allFinite()) {
-          mean += column;
-          ++finite;
-        }
-      }
+      detail::add_finite_columns(stack, mean, finite);
       if (finite == 0) {
         throw invalid_input(message(function, "no pixel of 'stack' is finite; expected at least one spectrum"));
       }
