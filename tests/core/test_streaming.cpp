@@ -82,8 +82,9 @@ bool same_bits(const A& a, const B& b) {
 // A source that records the threads it is read on, and fails at one row if asked to.
 class recording_source final : public valence::core::row_source<float> {
  public:
-  recording_source(const valence::core::row_source<float>& inner, Index failing_row)
-      : inner_(inner), failing_row_(failing_row) {}
+  recording_source(const valence::core::row_source<float>& inner, Index failing_row, bool concurrent = true)
+      : inner_(inner), failing_row_(failing_row), concurrent_(concurrent) {}
+  bool reads_concurrently() const override { return concurrent_; }
   Index rows() const override { return inner_.rows(); }
   Index cols() const override { return inner_.cols(); }
   Index channels() const override { return inner_.channels(); }
@@ -103,6 +104,7 @@ class recording_source final : public valence::core::row_source<float> {
  private:
   const valence::core::row_source<float>& inner_;
   Index failing_row_;
+  bool concurrent_;
   mutable std::mutex mutex_;
   mutable std::set<std::thread::id> threads_;
 };
@@ -158,7 +160,9 @@ TEST_SUITE("core") {
     }
   }
 
-  TEST_CASE("the next block is read on a second thread; a read error ends the job with its message") {
+  TEST_CASE(
+      "the next block is read on a second thread unless the source forbids it; a read error ends the job with its "
+      "message") {
     using namespace streaming_test;
     const auto s = make_stack();
     const auto array =
@@ -170,6 +174,11 @@ TEST_SUITE("core") {
     const recording_source reading(array, -1);
     (void)valence::xas::normalize_stack(s.energy, reading, o, streaming);
     CHECK(reading.threads() == 2);
+    // A source over a library that is not thread-safe is read on the caller's thread, between fits.
+    const recording_source serial(array, -1, false);
+    const auto in_turn = valence::xas::normalize_stack(s.energy, serial, o, streaming);
+    CHECK(serial.threads() == 1);
+    CHECK(in_turn.failed() == 2);
     const recording_source failing(array, 4);
     CHECK_THROWS_WITH_AS((void)valence::xas::normalize_stack(s.energy, failing, o, streaming), "read error at row 4",
                          std::runtime_error);

@@ -53,6 +53,11 @@ class row_source {
   /// \brief Bytes the source allocates per row of a block while reading it (0 for a source that
   /// writes straight into the buffer). \returns bytes per row.
   [[nodiscard]] virtual std::size_t scratch_bytes_per_row() const { return 0; }
+  /// \brief Whether read_rows() may run on a second thread while the caller's thread works (and
+  /// calls other functions of the same I/O library, such as a writer of the results). False for a
+  /// source over a library that is not thread-safe: the job then reads between fits.
+  /// \returns true by default.
+  [[nodiscard]] virtual bool reads_concurrently() const { return true; }
   /// \brief What the data are, for messages (a file and dataset, "array in memory").
   /// \returns a short description.
   [[nodiscard]] virtual std::string describe() const = 0;

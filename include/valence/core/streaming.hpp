@@ -67,13 +67,15 @@ std::pair<index, index> row_range(const char* function, const row_source<T>& sou
   return {options.first_row, last};
 }
 
-// Reads the rows of a job's range in blocks and hands each block to `fit(first_row, rows, data)`,
-// reading the next block on a second thread while the current one is fitted. `fit` returns false
-// to stop. The progress callback is called between blocks. Returns false if the job was stopped.
-// An exception of the reader or of `fit` ends the job and is rethrown here.
-template <typename T, typename Fit>
+// Reads the rows of a job's range in blocks: `fit(first_row, rows, data)` works on each block while
+// the next one is read on a second thread (when the source allows it), and `deliver(first_row,
+// rows)` hands the block's results on once that read has finished, so that a deliverer writing
+// with the source's I/O library never runs beside its reads. The progress callback is called
+// after each delivery; false stops the job. Returns false if the job was stopped before its last
+// row. An exception of the reader, `fit` or `deliver` ends the job and is rethrown here.
+template <typename T, typename Fit, typename Deliver>
 bool for_each_row_block(const char* function, const row_source<T>& source, const streaming_options& options,
-                        std::size_t result_bytes_per_pixel, Fit&& fit) {
+                        std::size_t result_bytes_per_pixel, Fit&& fit, Deliver&& deliver) {
   const auto [first, last] = row_range(function, source, options);
   if (first == last) {
     return true;
@@ -83,20 +85,21 @@ bool for_each_row_block(const char* function, const row_source<T>& source, const
   std::vector<T> current(static_cast<std::size_t>(std::min(block, last - first)) * values_per_row);
   std::vector<T> next(current.size());
   const auto rows_at = [&](index row) { return std::min(block, last - row); };
+  const bool concurrent = source.reads_concurrently();
   source.read_rows(first, rows_at(first), current.data());
   const index total = (last - first) * source.cols();
   for (index row = first; row < last; row += block) {
     const index count = rows_at(row);
     const index following = row + count;
+    const auto read_following = [&source, &next, following, n = rows_at(following)] {
+      source.read_rows(following, n, next.data());
+    };
     std::future<void> reading;
-    if (following < last) {
-      reading = std::async(std::launch::async, [&source, &next, following, n = rows_at(following)] {
-        source.read_rows(following, n, next.data());
-      });
+    if (following < last && concurrent) {
+      reading = std::async(std::launch::async, read_following);
     }
-    bool go_on = true;
     try {
-      go_on = fit(row, count, static_cast<const T*>(current.data()));
+      fit(row, count, static_cast<const T*>(current.data()));
     } catch (...) {
       if (reading.valid()) {
         reading.wait();  // never leave the reader writing into a buffer that is about to go
@@ -106,12 +109,13 @@ bool for_each_row_block(const char* function, const row_source<T>& source, const
     if (reading.valid()) {
       reading.get();
     }
+    deliver(row, count);
     const index done = (following - first) * source.cols();
-    if (go_on && options.progress) {
-      go_on = options.progress(done, total);
-    }
-    if (!go_on) {
+    if (options.progress && !options.progress(done, total)) {
       return following >= last;
+    }
+    if (following < last && !concurrent) {
+      read_following();
     }
     current.swap(next);
   }

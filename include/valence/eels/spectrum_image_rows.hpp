@@ -59,14 +59,17 @@ template <typename T>
   }
   // Validates the axis, references, windows and options before any data are read.
   const auto plan = detail::make_mlls_plan(function, energy, references, options);
-  const std::size_t maps = static_cast<std::size_t>(2 * plan.terms + 2 * plan.k + 5);
-  const std::size_t result_bytes = maps * sizeof(double) + sizeof(pixel_status);
+  const auto map_count = static_cast<std::size_t>(2 * plan.terms + 2 * plan.k + 5);
+  const std::size_t result_bytes = map_count * sizeof(double) + sizeof(pixel_status);
+  spectrum_image_fit maps;
   return core::detail::for_each_row_block(
-      function, source, streaming, result_bytes, [&](index first_row, index rows, const T* block) {
-        const auto view = spectrum_image_view<T>::contiguous(block, rows, source.cols(), source.channels());
-        sink(first_row, rows, fit_spectrum_image(energy, view, references, options));
-        return true;
-      });
+      function, source, streaming, result_bytes,
+      [&](index, index rows, const T* block) {
+        maps = fit_spectrum_image(energy,
+                                  spectrum_image_view<T>::contiguous(block, rows, source.cols(), source.channels()),
+                                  references, options);
+      },
+      [&](index first_row, index rows) { sink(first_row, rows, maps); });
 }
 
 /// \brief fit_spectrum_image() on a row_source: the whole image's maps, assembled in memory from

@@ -60,12 +60,14 @@ template <typename Real>
   }
   const auto n = static_cast<std::size_t>(standards.size());
   const std::size_t result_bytes = (2 * n + 8) * sizeof(Real) + sizeof(fit::column_status);
+  lcf_batch_result<Real> results;
   return core::detail::for_each_row_block(
-      function, source, streaming, result_bytes, [&](index first_row, index rows, const Real* block) {
-        const Eigen::Map<const matrix_x<Real>> spectra(block, source.channels(), rows * source.cols());
-        sink(first_row, rows, lcf_batch(energy, spectra, standards, options, known_values));
-        return true;
-      });
+      function, source, streaming, result_bytes,
+      [&](index, index rows, const Real* block) {
+        results = lcf_batch(energy, Eigen::Map<const matrix_x<Real>>(block, source.channels(), rows * source.cols()),
+                            standards, options, known_values);
+      },
+      [&](index first_row, index rows) { sink(first_row, rows, results); });
 }
 
 }  // namespace valence::xas

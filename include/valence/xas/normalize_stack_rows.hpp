@@ -64,11 +64,13 @@ template <typename Real>
   whole.memory_cap_bytes = streaming.memory_cap_bytes;
   vector_x<double> sum = vector_x<double>::Zero(energy.size());
   index finite = 0;
-  (void)core::detail::for_each_row_block(function, source, whole, 0, [&](index, index rows, const Real* block) {
-    detail::add_finite_columns(Eigen::Map<const matrix_x<Real>>(block, source.channels(), rows * source.cols()), sum,
-                               finite);
-    return true;
-  });
+  (void)core::detail::for_each_row_block(
+      function, source, whole, 0,
+      [&](index, index rows, const Real* block) {
+        detail::add_finite_columns(Eigen::Map<const matrix_x<Real>>(block, source.channels(), rows * source.cols()),
+                                   sum, finite);
+      },
+      [](index, index) {});
   if (finite == 0) {
     throw invalid_input(core::detail::message(
         function, "no pixel of " + source.describe() + " is finite; expected at least one spectrum"));
@@ -116,12 +118,14 @@ template <typename Real>
   }
   const std::size_t result_bytes =
       5 * sizeof(Real) + sizeof(pixel_status) + (options.keep_norm ? std::size_t(energy.size()) * sizeof(Real) : 0);
+  stack_normalization<Real> maps;
   return core::detail::for_each_row_block(
-      function, source, streaming, result_bytes, [&](index first_row, index rows, const Real* block) {
-        const Eigen::Map<const matrix_x<Real>> stack(block, source.channels(), rows * source.cols());
-        sink(first_row, rows, normalize_stack(energy, stack, per_block));
-        return true;
-      });
+      function, source, streaming, result_bytes,
+      [&](index, index rows, const Real* block) {
+        maps = normalize_stack(energy, Eigen::Map<const matrix_x<Real>>(block, source.channels(), rows * source.cols()),
+                               per_block);
+      },
+      [&](index first_row, index rows) { sink(first_row, rows, maps); });
 }
 
 /// \brief normalize_stack() on a row_source: the whole image's maps, assembled in memory from
