@@ -231,6 +231,7 @@ inline std::vector<std::string> h5_read_strings(hid_t object, bool is_attribute)
   h5_id memory(H5Tcopy(H5T_C_S1));
   H5Tset_size(memory.get(), size);
   H5Tset_strpad(memory.get(), H5T_STR_NULLPAD);
+  H5Tset_cset(memory.get(), H5Tget_cset(type.get()));  // HDF5 converts no ASCII <-> UTF-8
   std::vector<char> bytes(size * static_cast<std::size_t>(count) + 1, '\0');
   const herr_t status = is_attribute ? H5Aread(object, memory.get(), bytes.data())
                                      : H5Dread(object, memory.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data());
