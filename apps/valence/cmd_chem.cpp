@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 // valence formula: molar mass, capacity and oxidation states of a formula.
-#include "commands.hpp"
-
 #include <valence/chem/capacity.hpp>
 #include <valence/chem/composition.hpp>
 #include <valence/chem/molar_mass.hpp>
 #include <valence/chem/oxidation_guesses.hpp>
+
+#include "commands.hpp"
 
 #include <cstdio>
 #include <memory>
@@ -46,9 +46,10 @@ void run_formula(const context& ctx, const formula_args& a) {
 
 void add_chem_commands(CLI::App& app, const context& ctx) {
   auto f = std::make_shared<formula_args>();
-  auto* formula = app.add_subcommand(
-      "formula", "Molar mass, theoretical capacity and the most likely oxidation states of a formula, e.g. "
-                 "LiNi0.6Mn0.2Co0.2O2 or Li1.2Ni0.13Co0.13Mn0.54O2.");
+  auto* formula =
+      app.add_subcommand("formula",
+                         "Molar mass, theoretical capacity and the most likely oxidation states of a formula, e.g. "
+                         "LiNi0.6Mn0.2Co0.2O2 or Li1.2Ni0.13Co0.13Mn0.54O2.");
   formula->add_option("formula", f->formula, "chemical formula")->required();
   formula->add_option("--ion", f->ion, "the mobile ion of the capacity (default Li)");
   formula->add_option("--guesses", f->guesses, "how many oxidation-state assignments to list (default 3)");

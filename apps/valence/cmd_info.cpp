@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: MIT
 // valence info: what a file holds, as valence reads it.
-#include "commands.hpp"
-
 #include <valence/io/hdf5_stack.hpp>
 #include <valence/io/nxxas.hpp>
 
-#include <H5Fpublic.h>
+#include "commands.hpp"
 
 #include <cstdio>
 #include <memory>
 #include <string>
+
+#include <H5Fpublic.h>
 
 namespace valence_cli {
 
@@ -36,8 +36,8 @@ void run_info(const context& ctx, const std::string& path, bool all_metadata) {
   try {
     const auto nx = valence::io::read_nxxas(path);
     std::printf("%s: NeXus NXxas, entry '%s' of %zu; %s %s edge, %s; %zu points %.6g to %.6g eV; signal '%s'\n",
-                path.c_str(), nx.entry.c_str(), nx.entries.size(), nx.element.c_str(), nx.edge.c_str(),
-                nx.mode.c_str(), nx.energy.size(), nx.energy.front(), nx.energy.back(), nx.signal_name.c_str());
+                path.c_str(), nx.entry.c_str(), nx.entries.size(), nx.element.c_str(), nx.edge.c_str(), nx.mode.c_str(),
+                nx.energy.size(), nx.energy.front(), nx.energy.back(), nx.signal_name.c_str());
     for (const auto& [label, values] : nx.columns) {
       std::printf("  rawdata column '%s' (%zu)\n", label.c_str(), values.size());
     }
@@ -45,9 +45,9 @@ void run_info(const context& ctx, const std::string& path, bool all_metadata) {
   } catch (const valence::parse_error&) {
   }
   const auto s = valence::io::open_hdf5_stack(path);
-  std::printf("%s: %s, dataset '%s' %s, %lld x %lld pixels x %lld channels (%s)\n", path.c_str(),
-              to_string(s.layout), s.dataset.c_str(), s.value_type.c_str(), (long long)s.rows, (long long)s.cols,
-              (long long)s.channels, s.channels_first ? "[channel][y][x]" : "[y][x][channel]");
+  std::printf("%s: %s, dataset '%s' %s, %lld x %lld pixels x %lld channels (%s)\n", path.c_str(), to_string(s.layout),
+              s.dataset.c_str(), s.value_type.c_str(), (long long)s.rows, (long long)s.cols, (long long)s.channels,
+              s.channels_first ? "[channel][y][x]" : "[y][x][channel]");
   print_axis("channels", s.channel_axis);
   print_axis("y", s.y_axis);
   print_axis("x", s.x_axis);
@@ -72,8 +72,9 @@ void run_info(const context& ctx, const std::string& path, bool all_metadata) {
 void add_info_command(CLI::App& app, const context& ctx) {
   auto path = std::make_shared<std::string>();
   auto all = std::make_shared<bool>(false);
-  auto* info = app.add_subcommand("info", "Describe a file as valence reads it: HDF5 layout (NSLS-II FXI, APS Data "
-                                          "Exchange, HyperSpy, NeXus NXxas), shape, axes, units, metadata.");
+  auto* info = app.add_subcommand("info",
+                                  "Describe a file as valence reads it: HDF5 layout (NSLS-II FXI, APS Data "
+                                  "Exchange, HyperSpy, NeXus NXxas), shape, axes, units, metadata.");
   info->add_option("file", *path, "the file")->required()->check(CLI::ExistingFile);
   info->add_flag("--metadata", *all, "list every metadata item");
   info->callback([path, all, &ctx] { run_info(ctx, *path, *all); });

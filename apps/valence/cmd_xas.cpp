@@ -1,8 +1,5 @@
 // SPDX-License-Identifier: MIT
 // valence normalize | lcf | synth-xanes: XANES stacks and series.
-#include "commands.hpp"
-#include "map_job.hpp"
-
 #include <valence/core/streaming.hpp>
 #include <valence/io/hdf5_rows.hpp>
 #include <valence/io/hdf5_stack.hpp>
@@ -12,7 +9,8 @@
 #include <valence/xas/normalize_stack_rows.hpp>
 #include <valence/xas/pre_edge.hpp>
 
-#include <hdf5.h>
+#include "commands.hpp"
+#include "map_job.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -22,6 +20,8 @@
 #include <random>
 #include <string>
 #include <vector>
+
+#include <hdf5.h>
 
 namespace valence_cli {
 
@@ -43,8 +43,8 @@ valence::io::hdf5_values values_of(const std::string& choice, const valence::io:
 
 void require_energy_axis(const valence::io::hdf5_stack& s) {
   if (s.channel_axis.units != "eV") {
-    throw valence::invalid_input("the first axis of '" + s.dataset + "' in " + s.file + " is '" +
-                                 s.channel_axis.name + "' (" +
+    throw valence::invalid_input("the first axis of '" + s.dataset + "' in " + s.file + " is '" + s.channel_axis.name +
+                                 "' (" +
                                  (s.channel_axis.units.empty() ? std::string("no units") : s.channel_axis.units) +
                                  "); expected energies in eV (a XANES stack)");
   }
@@ -128,7 +128,8 @@ void run_normalize(const context& ctx, const normalize_args& a) {
   require_energy_axis(stack);
   const auto values = values_of(a.values, stack);
   const valence::io::hdf5_rows<float> source(stack, values);
-  const valence::vector_d energy = Eigen::Map<const valence::vector_d>(stack.channel_axis.values.data(), stack.channels);
+  const valence::vector_d energy =
+      Eigen::Map<const valence::vector_d>(stack.channel_axis.values.data(), stack.channels);
   valence::xas::stack_options o;
   auto& n = o.normalization;
   n.e0_method = a.fast ? valence::xas::e0_search::fast : valence::xas::e0_search::larch;
@@ -151,11 +152,11 @@ void run_normalize(const context& ctx, const normalize_args& a) {
   o.fraction = a.fraction;
   o.white_line_window = a.white_line_window;
   const std::size_t cap = parse_bytes("--memory-cap", a.memory);
-  std::string described = "pre=" + a.pre + " norm=" + a.norm + " nnorm=" + std::to_string(a.nnorm) +
-                          " nvict=" + std::to_string(a.nvict) + " per_pixel_e0=" + std::to_string(a.per_pixel) +
-                          " fast_e0=" + std::to_string(a.fast) + " min_step=" + std::to_string(a.min_step) +
-                          " values=" + std::string(values == valence::io::hdf5_values::absorbance ? "absorbance"
-                                                                                                  : "stored");
+  std::string described =
+      "pre=" + a.pre + " norm=" + a.norm + " nnorm=" + std::to_string(a.nnorm) + " nvict=" + std::to_string(a.nvict) +
+      " per_pixel_e0=" + std::to_string(a.per_pixel) + " fast_e0=" + std::to_string(a.fast) +
+      " min_step=" + std::to_string(a.min_step) +
+      " values=" + std::string(values == valence::io::hdf5_values::absorbance ? "absorbance" : "stored");
   ctx.processes.check_same_input(fingerprint_of(stack, described + " e0=" + std::to_string(a.e0)),
                                  "the stack's shape, energies or the options");
   if (std::isfinite(a.e0)) {
@@ -170,9 +171,11 @@ void run_normalize(const context& ctx, const normalize_args& a) {
       {"white_line_energy", "eV", "white-line energy (eV)", valence::io::map_type::float32, ""},
       {"white_line_height", "", "white-line height (normalised)", valence::io::map_type::float32, ""},
       {"status", "", "pixel status", valence::io::map_type::uint8, "ok non_finite_data no_edge no_crossing cancelled"}};
-  std::vector<std::pair<std::string, std::string>> parameters = {
-      {"command", "normalize"}, {"input", a.input}, {"dataset", stack.dataset}, {"layout", to_string(stack.layout)},
-      {"options", described}};
+  std::vector<std::pair<std::string, std::string>> parameters = {{"command", "normalize"},
+                                                                 {"input", a.input},
+                                                                 {"dataset", stack.dataset},
+                                                                 {"layout", to_string(stack.layout)},
+                                                                 {"options", described}};
   if (n.e0) {
     char text[32];
     std::snprintf(text, sizeof text, "%.17g", *n.e0);
@@ -183,34 +186,33 @@ void run_normalize(const context& ctx, const normalize_args& a) {
   }
   std::vector<std::size_t> counts(5, 0);
   progress_bar bar("normalize", "px", ctx.progress());
-  run_map_job(ctx.processes, a.output, stack.y_axis, stack.x_axis, specs, parameters,
-              [&](index first, index last, const map_delivery& deliver) {
-                valence::core::streaming_options streaming;
-                streaming.memory_cap_bytes = cap;
-                streaming.first_row = first;
-                streaming.last_row = last;
-                streaming.progress = [&](index done, index total) { return bar(done, total); };
-                (void)valence::xas::normalize_stack_blocks<float>(
-                    energy, source, o, streaming,
-                    [&](index row, index rows, const valence::xas::stack_normalization<float>& m) {
-                      map_block b;
-                      for (const auto* v : {&m.edge_energy, &m.edge_step, &m.e0, &m.white_line_energy,
-                                            &m.white_line_height}) {
-                        b.values.emplace_back(v->data(), v->data() + v->size());
-                      }
-                      for (const auto s : m.status) {
-                        b.status.push_back(std::uint8_t(s));
-                        ++counts[std::size_t(s)];
-                      }
-                      deliver(row, rows, b);
-                    });
-              });
+  run_map_job(
+      ctx.processes, a.output, stack.y_axis, stack.x_axis, specs, parameters,
+      [&](index first, index last, const map_delivery& deliver) {
+        valence::core::streaming_options streaming;
+        streaming.memory_cap_bytes = cap;
+        streaming.first_row = first;
+        streaming.last_row = last;
+        streaming.progress = [&](index done, index total) { return bar(done, total); };
+        (void)valence::xas::normalize_stack_blocks<float>(
+            energy, source, o, streaming,
+            [&](index row, index rows, const valence::xas::stack_normalization<float>& m) {
+              map_block b;
+              for (const auto* v : {&m.edge_energy, &m.edge_step, &m.e0, &m.white_line_energy, &m.white_line_height}) {
+                b.values.emplace_back(v->data(), v->data() + v->size());
+              }
+              for (const auto s : m.status) {
+                b.status.push_back(std::uint8_t(s));
+                ++counts[std::size_t(s)];
+              }
+              deliver(row, rows, b);
+            });
+      });
   ctx.processes.sum(counts);
   if (ctx.processes.root()) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::printf("normalize: %s '%s' (%s), %lld x %lld pixels x %lld energies\n", a.input.c_str(),
-                stack.dataset.c_str(), to_string(stack.layout), (long long)stack.rows, (long long)stack.cols,
-                (long long)stack.channels);
+    std::printf("normalize: %s '%s' (%s), %lld x %lld pixels x %lld energies\n", a.input.c_str(), stack.dataset.c_str(),
+                to_string(stack.layout), (long long)stack.rows, (long long)stack.cols, (long long)stack.channels);
     for (const auto& note : stack.notes) {
       std::printf("  note: %s\n", note.c_str());
     }
@@ -303,8 +305,12 @@ void run_lcf(const context& ctx, const lcf_args& a) {
   std::vector<valence::xas::lcf_standard> standards;
   for (const auto& path : a.standards) {
     const auto s = read_spectrum(path, a.column);
-    standards.push_back({s.name, Eigen::Map<const valence::vector_d>(s.energy.data(), index(s.energy.size())),
-                         Eigen::Map<const valence::vector_d>(s.values.data(), index(s.values.size()))});
+    const valence::vector_d e = Eigen::Map<const valence::vector_d>(s.energy.data(), index(s.energy.size()));
+    valence::vector_d mu = Eigen::Map<const valence::vector_d>(s.values.data(), index(s.values.size()));
+    if (a.normalize) {
+      mu = valence::xas::pre_edge(e, mu).norm;
+    }
+    standards.push_back({s.name, e, mu});
   }
   valence::xas::lcf_options o;
   if (!a.window.empty()) {
@@ -441,10 +447,12 @@ void add_xas_commands(CLI::App& app, const context& ctx) {
       "HyperSpy files a block of rows at a time within --memory-cap; under mpirun each rank takes its own rows.");
   normalize->add_option("input", n->input, "HDF5 file holding the stack")->required()->check(CLI::ExistingFile);
   normalize->add_option("-o,--output", n->output, "NeXus/HDF5 file for the maps")->required();
-  normalize->add_option("--dataset", n->dataset, "HDF5 path of a [energy][y][x] stack when the layout is not recognised");
-  normalize->add_option("--values", n->values,
-                        "auto (absorbance -ln T for TXM and Data Exchange transmission, as stored otherwise), "
-                        "absorbance, or stored")
+  normalize->add_option("--dataset", n->dataset,
+                        "HDF5 path of a [energy][y][x] stack when the layout is not recognised");
+  normalize
+      ->add_option("--values", n->values,
+                   "auto (absorbance -ln T for TXM and Data Exchange transmission, as stored otherwise), "
+                   "absorbance, or stored")
       ->check(CLI::IsMember({"auto", "absorbance", "stored"}));
   normalize->add_option("--e0", n->e0, "E0 for every pixel, eV (default: found on the mean spectrum)");
   normalize->add_flag("--per-pixel-e0", n->per_pixel, "find E0 in every pixel (Larch's rules per pixel; slower)");
@@ -460,9 +468,10 @@ void add_xas_commands(CLI::App& app, const context& ctx) {
   normalize->callback([n, &ctx] { run_normalize(ctx, *n); });
 
   auto s = std::make_shared<synth_args>();
-  auto* synth = app.add_subcommand(
-      "synth-xanes", "Write a synthetic Ni K-edge TXM XANES stack in the NSLS-II FXI layout (an edge shifting by "
-                     "2 eV across x, thickness rising along y, 0.3 % noise), to try the other commands on.");
+  auto* synth =
+      app.add_subcommand("synth-xanes",
+                         "Write a synthetic Ni K-edge TXM XANES stack in the NSLS-II FXI layout (an edge shifting by "
+                         "2 eV across x, thickness rising along y, 0.3 % noise), to try the other commands on.");
   synth->add_option("output", s->output, "HDF5 file to write")->required();
   synth->add_option("--rows", s->rows, "pixels along y");
   synth->add_option("--cols", s->cols, "pixels along x");
@@ -472,19 +481,23 @@ void add_xas_commands(CLI::App& app, const context& ctx) {
 
   auto l = std::make_shared<lcf_args>();
   auto* lcf = app.add_subcommand(
-      "lcf", "Linear-combination fit of spectra (XDI, text columns, NXxas) against standards, one CSV row per "
-             "spectrum; or, given one HDF5 stack, maps of the weights written as NeXus.");
+      "lcf",
+      "Linear-combination fit of spectra (XDI, text columns, NXxas) against standards, one CSV row per "
+      "spectrum; or, given one HDF5 stack, maps of the weights written as NeXus.");
   lcf->add_option("inputs", l->inputs, "spectra files, or one HDF5 stack")->required()->check(CLI::ExistingFile);
   lcf->add_option("-s,--standard", l->standards, "a standard's spectrum file (repeat for each)")
       ->required()
       ->check(CLI::ExistingFile);
   lcf->add_option("-o,--output", l->output, "CSV file ('-' for the terminal) or, for a stack, NeXus file");
   lcf->add_option("--window", l->window, "fit window in eV, e.g. 8320:8400 (default: the common range)");
-  lcf->add_option("--column", l->column, "the column of text/XDI files to fit (default: the second)");
+  lcf->add_option("--mu", l->column,
+                  "what to fit in text/XDI files: a column label, A/B or ln(A/B), e.g. 'ln(i0/itrans)' "
+                  "(default: the second column)");
   lcf->add_flag("--free-sum", l->free_sum, "do not constrain the weights to sum to 1");
   lcf->add_option("--lower", l->lower, "lower bound of each weight (default 0)");
   lcf->add_option("--upper", l->upper, "upper bound of each weight (default 1)");
-  lcf->add_flag("--normalize", l->normalize, "normalise each spectrum first (pre_edge with Larch's defaults)");
+  lcf->add_flag("--normalize", l->normalize,
+                "normalise the spectra and standards first (pre_edge with Larch's defaults)");
   lcf->add_option("--dataset", l->dataset, "HDF5 path of the stack when the layout is not recognised");
   lcf->add_option("--memory-cap", l->memory, "memory for a stack's blocks, per process");
   lcf->callback([l, &ctx] { run_lcf(ctx, *l); });

@@ -9,13 +9,13 @@
 #include <valence/io/nxxas.hpp>
 #include <valence/io/xdi.hpp>
 
-#include <H5Fpublic.h>
-
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+
+#include <H5Fpublic.h>
 
 namespace valence_cli {
 
@@ -72,7 +72,29 @@ std::string lower_extension(const std::string& path) {
   return e;
 }
 
-std::vector<double> to_std(const valence::vector_d& v) { return {v.data(), v.data() + v.size()}; }
+std::vector<double> to_std(const valence::vector_d& v) {
+  return {v.data(), v.data() + v.size()};
+}
+
+// A column expression: "label", "A/B" or "ln(A/B)" (transmission μ = ln(i0/itrans), fluorescence
+// μ = ifluor/i0), with `column(label)` giving a column by label.
+template <typename Column>
+valence::vector_d evaluate(const std::string& expression, const Column& column) {
+  std::string e = expression;
+  const bool log = e.size() > 4 && e.compare(0, 3, "ln(") == 0 && e.back() == ')';
+  if (log) {
+    e = e.substr(3, e.size() - 4);
+  }
+  const auto slash = e.find('/');
+  valence::vector_d v =
+      slash == std::string::npos
+          ? valence::vector_d(column(e))
+          : valence::vector_d(column(e.substr(0, slash)).array() / column(e.substr(slash + 1)).array());
+  if (log) {
+    v = v.array().log();
+  }
+  return v;
+}
 
 }  // namespace
 
@@ -112,23 +134,19 @@ spectrum read_spectrum(const std::string& path, const std::string& column) {
   if (ext == ".xdi") {
     const auto x = valence::io::read_xdi(path);
     s.energy = to_std(x.values.col(0));
-    s.values = to_std(column.empty() ? valence::vector_d(x.values.col(1)) : x.column(column));
+    s.values = to_std(column.empty() ? valence::vector_d(x.values.col(1))
+                                     : evaluate(column, [&](const std::string& label) { return x.column(label); }));
     return s;
   }
   const auto t = valence::io::read_columns(path);
   if (t.values.cols() < 2) {
-    throw valence::parse_error(path, 0, "the file has " + std::to_string(t.values.cols()) +
-                                            " column(s); expected energy and at least one value column");
-  }
-  index y = 1;
-  if (!column.empty()) {
-    y = t.find(column);
-    if (y < 0) {
-      throw valence::invalid_input("no column '" + column + "' in " + path);
-    }
+    throw valence::parse_error(path, 0,
+                               "the file has " + std::to_string(t.values.cols()) +
+                                   " column(s); expected energy and at least one value column");
   }
   s.energy = to_std(t.values.col(0));
-  s.values = to_std(t.values.col(y));
+  s.values = to_std(column.empty() ? valence::vector_d(t.values.col(1))
+                                   : evaluate(column, [&](const std::string& label) { return t.column(label); }));
   return s;
 }
 

@@ -50,7 +50,9 @@ inline void fingerprint_add(std::uint64_t& h, const void* data, std::size_t byte
     h = (h ^ p[i]) * 1099511628211ULL;
   }
 }
-inline std::uint64_t fingerprint_start() { return 1469598103934665603ULL; }
+inline std::uint64_t fingerprint_start() {
+  return 1469598103934665603ULL;
+}
 
 inline void group::check_same_input(std::uint64_t fingerprint, const std::string& what) const {
 #ifdef VALENCE_APPS_MPI
@@ -135,7 +137,8 @@ std::pair<double, double> parse_window(const std::string& option, const std::str
 std::size_t parse_bytes(const std::string& option, const std::string& text);
 
 // One spectrum from a file: XDI, EMSA/MSA, a HyperSpy signal of one spectrum, an NXxas entry, or
-// columns of text. `column` names the y column of text and XDI files (empty: the second column).
+// columns of text. `column` selects the values of text and XDI files: a label, "A/B" or "ln(A/B)"
+// (e.g. "ln(i0/itrans)" for transmission μ); empty: the second column.
 struct spectrum {
   std::string source;
   std::string name;  // a short name: the file's stem

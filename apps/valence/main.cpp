@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: MIT
 // valence: jobs on files without writing C++. Under mpirun (when built with MPI) the map jobs split
 // the pixels into blocks of rows across ranks; the result files do not depend on the rank count.
-#include "commands.hpp"
-
 #include <valence/version.hpp>
 
-#include <unistd.h>
+#include "commands.hpp"
 
 #include <cstdio>
 #include <exception>
 #include <string>
 
-bool valence_cli::context::isatty_stderr() { return ::isatty(2) != 0; }
+#include <unistd.h>
+
+bool valence_cli::context::isatty_stderr() {
+  return ::isatty(2) != 0;
+}
 
 int main(int argc, char** argv) {
   valence_cli::context ctx;
@@ -20,8 +22,8 @@ int main(int argc, char** argv) {
   MPI_Comm_rank(MPI_COMM_WORLD, &ctx.processes.rank);
   MPI_Comm_size(MPI_COMM_WORLD, &ctx.processes.size);
 #endif
-  CLI::App app{"valence " + std::to_string(VALENCE_VERSION_MAJOR) + "." + std::to_string(VALENCE_VERSION_MINOR) +
-                   "." + std::to_string(VALENCE_VERSION_PATCH) +
+  CLI::App app{"valence " + std::to_string(VALENCE_VERSION_MAJOR) + "." + std::to_string(VALENCE_VERSION_MINOR) + "." +
+                   std::to_string(VALENCE_VERSION_PATCH) +
                    ": battery-cathode spectroscopy and electrochemistry on files.\n"
                    "XANES stacks and EELS spectrum images are read a block of rows at a time within --memory-cap;\n"
                    "under mpirun every rank fits its own rows and rank 0 writes the NeXus maps.\n"

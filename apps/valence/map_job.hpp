@@ -6,10 +6,10 @@
 #ifndef VALENCE_APPS_MAP_JOB_HPP
 #define VALENCE_APPS_MAP_JOB_HPP
 
-#include "common.hpp"
-
 #include <valence/io/hdf5_stack.hpp>
 #include <valence/io/nexus_maps.hpp>
+
+#include "common.hpp"
 
 #include <cstdint>
 #include <functional>
