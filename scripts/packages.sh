@@ -5,6 +5,8 @@
 set -euo pipefail
 valence_packages=(cmake ninja-build g++ libeigen3-dev libboost-dev doctest-dev doxygen libbenchmark-dev clang-format
   pkg-config libxrl-dev)
+# The optional parts: HDF5 readers and writer, the `valence` command line (CLI11) and its MPI runs.
+valence_packages+=(libhdf5-dev libcli11-dev libopenmpi-dev openmpi-bin)
 # Only for the fuzzers (scripts/fuzz.sh, run by CI): clang with libFuzzer.
 valence_fuzz_packages=(clang-14 libclang-rt-14-dev)
 # valence_install_packages [extra packages...]: the packages above plus any given.

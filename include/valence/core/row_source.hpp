@@ -63,8 +63,11 @@ class row_source {
   [[nodiscard]] virtual std::string describe() const = 0;
 
  protected:
+  /// \brief Sources are made by implementations only.
   row_source() = default;
+  /// \brief Copies the (stateless) base of an implementation.
   row_source(const row_source&) = default;
+  /// \brief Copies the (stateless) base of an implementation. \returns this source.
   row_source& operator=(const row_source&) = default;
   /// \brief Throws unless rows `[first, first + count)` lie in the image.
   /// \param function the caller, for the message. \param first, count the requested rows.

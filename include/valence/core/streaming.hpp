@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <functional>
 #include <future>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -82,24 +83,27 @@ bool for_each_row_block(const char* function, const row_source<T>& source, const
   }
   const index block = rows_per_block(function, source, options, result_bytes_per_pixel);
   const auto values_per_row = static_cast<std::size_t>(source.cols() * source.channels());
-  std::vector<T> current(static_cast<std::size_t>(std::min(block, last - first)) * values_per_row);
-  std::vector<T> next(current.size());
+  // Uninitialised: every value is written by read_rows() before it is read (zeroing two blocks
+  // of hundreds of MB would cost as much as reading them).
+  const std::size_t block_values = static_cast<std::size_t>(std::min(block, last - first)) * values_per_row;
+  std::unique_ptr<T[]> current(new T[block_values]);
+  std::unique_ptr<T[]> next(new T[block_values]);
   const auto rows_at = [&](index row) { return std::min(block, last - row); };
   const bool concurrent = source.reads_concurrently();
-  source.read_rows(first, rows_at(first), current.data());
+  source.read_rows(first, rows_at(first), current.get());
   const index total = (last - first) * source.cols();
   for (index row = first; row < last; row += block) {
     const index count = rows_at(row);
     const index following = row + count;
     const auto read_following = [&source, &next, following, n = rows_at(following)] {
-      source.read_rows(following, n, next.data());
+      source.read_rows(following, n, next.get());
     };
     std::future<void> reading;
     if (following < last && concurrent) {
       reading = std::async(std::launch::async, read_following);
     }
     try {
-      fit(row, count, static_cast<const T*>(current.data()));
+      fit(row, count, static_cast<const T*>(current.get()));
     } catch (...) {
       if (reading.valid()) {
         reading.wait();  // never leave the reader writing into a buffer that is about to go

@@ -12,6 +12,7 @@
 #include <valence/io/detail/hdf5.hpp>
 #include <valence/io/hdf5_stack.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <string>
@@ -84,6 +85,7 @@ class hdf5_rows final : public core::row_source<T> {
   /// \brief The description the source was opened with. \returns the stack.
   [[nodiscard]] const hdf5_stack& stack() const { return stack_; }
 
+  /// \copydoc core::row_source::read_rows
   void read_rows(index first, index count, T* buffer) const override {
     this->check_rows("valence::io::hdf5_rows::read_rows", first, count);
     const detail::h5_quiet quiet;
@@ -110,9 +112,17 @@ class hdf5_rows final : public core::row_source<T> {
     if (white_.valid()) {
       flat_field(r0, n, x, plane);
     }
-    for (std::size_t p = 0; p < plane; ++p) {
-      for (std::size_t k = 0; k < static_cast<std::size_t>(c); ++k) {
-        buffer[p * static_cast<std::size_t>(c) + k] = scratch_[k * plane + p];
+    // Transposed in tiles of 32 pixels: each channel's 32 values are read contiguously and written
+    // into 32 spectra that stay in L1 (a pixel-by-pixel gather would touch a page per channel).
+    const auto channels = static_cast<std::size_t>(c);
+    constexpr std::size_t tile = 32;
+    for (std::size_t p0 = 0; p0 < plane; p0 += tile) {
+      const std::size_t p1 = std::min(plane, p0 + tile);
+      for (std::size_t k = 0; k < channels; ++k) {
+        const T* from = scratch_.data() + k * plane;
+        for (std::size_t p = p0; p < p1; ++p) {
+          buffer[p * channels + k] = from[p];
+        }
       }
     }
     finish(buffer, values);

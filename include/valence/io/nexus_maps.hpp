@@ -51,7 +51,7 @@ struct map_spec {
 /// /entry             NXentry, @default=maps; program_name, parameters (NXnote: one dataset per job option)
 /// /entry/maps        NXdata, @signal=<first map> @auxiliary_signals=<the others> @axes=[y, x]
 /// /entry/maps/y, x   pixel positions with @units
-/// /entry/maps/<map>  [rows][cols] with @units, @long_name (uint8 maps: @flag_values, @flag_meanings)
+/// /entry/maps/<map>  [rows][cols] with @units, @long_name (uint8 status maps: @flag_meanings)
 /// ```
 /// Datasets are contiguous and allocated at creation, and no object times are stored: the same
 /// maps written in any order of blocks give byte-identical files (what the command line's

@@ -25,7 +25,7 @@ struct nxxas_spectrum {
   std::string element;               ///< entry/element/symbol (empty when the entry leaves it empty)
   std::string edge;                  ///< entry/edge/name, e.g. "K"
   std::string mode;                  ///< "transmission", "fluorescence", ... (a dataset or an NXxas_mode group)
-  std::string signal_name;           ///< the NXdata @signal, e.g. "intensity"
+  std::string signal_name;           ///< the NXdata `@signal`, e.g. "intensity"
   std::vector<double> energy;        ///< eV (converted where the file has keV, see notes)
   std::vector<double> signal;        ///< the NXdata signal, one value per energy
   /// `rawdata` columns by their `@array_labels` (either orientation of the stored table).
