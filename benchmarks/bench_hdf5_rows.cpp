@@ -13,8 +13,6 @@
 
 #include <benchmark/benchmark.h>
 
-#include <hdf5.h>
-
 #include <Eigen/Core>
 
 #include <chrono>
@@ -23,6 +21,8 @@
 #include <random>
 #include <string>
 #include <vector>
+
+#include <hdf5.h>
 
 namespace {
 
@@ -43,9 +43,9 @@ struct fixture {
       const double shift = 2.0 * u(gen);
       for (Eigen::Index i = 0; i < energies; ++i) {
         const double e = energy(i);
-        columns(i, p) = float(0.3 - 3e-4 * (e - 8300.0) +
-                              thickness * (0.5 + std::atan((e - 8345.0 - shift) / 1.5) / 3.141592653589793) +
-                              noise(gen));
+        columns(i, p) =
+            float(0.3 - 3e-4 * (e - 8300.0) +
+                  thickness * (0.5 + std::atan((e - 8345.0 - shift) / 1.5) / 3.141592653589793) + noise(gen));
       }
     }
     const auto dir = std::filesystem::temp_directory_path();
@@ -137,6 +137,11 @@ void BM_normalize_stack_hdf5_vs_memory(benchmark::State& state) {
   state.counters["memory_Mpx_per_s"] = double(state.iterations()) * double(rows * cols) / memory / 1e6;
   state.counters["hdf5_Mpx_per_s"] = double(state.iterations()) * double(rows * cols) / streamed / 1e6;
 }
-BENCHMARK(BM_normalize_stack_hdf5_vs_memory)->Arg(0)->Arg(1)->ArgName("chunked")->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_normalize_stack_hdf5_vs_memory)
+    ->Arg(0)
+    ->Arg(1)
+    ->ArgName("chunked")
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3);
 
 }  // namespace

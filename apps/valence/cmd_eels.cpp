@@ -6,7 +6,7 @@
 #include <valence/eels/mlls.hpp>
 #include <valence/eels/spectrum_image_rows.hpp>
 #include <valence/eels/white_line.hpp>
-#include <valence/io/dm_dataset.hpp>
+#include <valence/io/dm_rows.hpp>
 #include <valence/io/hdf5_rows.hpp>
 #include <valence/io/hdf5_stack.hpp>
 #include <valence/synth/eels.hpp>
@@ -32,15 +32,11 @@ struct mlls_args {
   bool constant = false, linear = false, nonnegative = false, no_background = false;
 };
 
-// The cube: an HDF5 stack read by hyperslab, or a DM spectrum image read into memory.
+// The cube: an HDF5 stack read by hyperslab, or a DM spectrum image read by energy-plane runs;
+// either way a block of rows at a time.
 struct cube {
-  std::unique_ptr<valence::io::hdf5_rows<float>> file;
-  valence::io::dm_dataset<float> dm;
-  std::unique_ptr<valence::core::array_rows<float>> memory;
+  std::unique_ptr<valence::core::row_source<float>> source;
   valence::io::hdf5_axis energy, y, x;
-  [[nodiscard]] const valence::core::row_source<float>& source() const {
-    return file ? static_cast<const valence::core::row_source<float>&>(*file) : *memory;
-  }
 };
 
 cube open_cube(const std::string& path, const std::string& dataset) {
@@ -50,27 +46,22 @@ cube open_cube(const std::string& path, const std::string& dataset) {
     c.energy = stack.channel_axis;
     c.y = stack.y_axis;
     c.x = stack.x_axis;
-    c.file = std::make_unique<valence::io::hdf5_rows<float>>(std::move(stack));
+    c.source = std::make_unique<valence::io::hdf5_rows<float>>(std::move(stack));
     return c;
   }
-  c.dm = valence::io::read_dm_image<float>(path);
-  if (c.dm.axes.size() != 3) {
-    throw valence::invalid_input(path + " holds a " + std::to_string(c.dm.axes.size()) +
-                                 "-dimensional image; expected a spectrum image (y, x, energy)");
-  }
-  const auto axis = [&](const char* name) {
-    const auto& a = c.dm.axis(name);
+  auto dm = std::make_unique<valence::io::dm_rows<float>>(path);
+  const auto axis = [&](const char* name, std::size_t dimension) {
+    const auto& a = dm->image().axes[dimension];
     valence::io::hdf5_axis out{name, a.units, std::vector<double>(std::size_t(a.size))};
     for (index i = 0; i < a.size; ++i) {
       out.values[std::size_t(i)] = a.offset() + a.scale * double(i);
     }
     return out;
   };
-  c.energy = axis("energy");
-  c.y = axis("y");
-  c.x = axis("x");
-  c.memory = std::make_unique<valence::core::array_rows<float>>(valence::core::array_rows<float>::pixel_major(
-      c.dm.values.data(), index(c.y.values.size()), index(c.x.values.size()), index(c.energy.values.size())));
+  c.x = axis("x", 0);
+  c.y = axis("y", 1);
+  c.energy = axis("energy", 2);
+  c.source = std::move(dm);
   return c;
 }
 
@@ -147,7 +138,7 @@ void run_mlls(const context& ctx, const mlls_args& a) {
                 streaming.last_row = last;
                 streaming.progress = [&](index done, index total) { return bar(done, total); };
                 (void)valence::eels::fit_spectrum_image_blocks<float>(
-                    energy, c.source(), references, o, streaming,
+                    energy, *c.source, references, o, streaming,
                     [&](index row, index rows, const valence::eels::spectrum_image_fit& m) {
                       map_block b;
                       // maps are rows x cols column-major: copy them row-major
@@ -311,8 +302,8 @@ void add_eels_commands(CLI::App& app, const context& ctx) {
   auto m = std::make_shared<mlls_args>();
   auto* mlls = app.add_subcommand(
       "mlls",
-      "MLLS-fit every pixel of an EELS spectrum image (HyperSpy .hspy/HDF5 read a block of rows at a "
-      "time, or DM3/DM4) against reference spectra with a power-law background, and write fraction, "
+      "MLLS-fit every pixel of an EELS spectrum image (HyperSpy .hspy/HDF5 or DM3/DM4, read a block of "
+      "rows at a time) against reference spectra with a power-law background, and write fraction, "
       "error and background maps as NeXus. Under mpirun each rank fits its own rows.");
   mlls->add_option("input", m->input, "spectrum image: .hspy / HDF5, or .dm3 / .dm4")
       ->required()

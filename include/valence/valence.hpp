@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /// \file
-/// \brief Umbrella header: includes every public header of valence.
+/// \brief Umbrella header: includes every public header of valence except the optional adapters
+/// (xraylib, HDF5: they need their libraries) and the streaming jobs (`core/streaming.hpp` and the
+/// `*_rows.hpp` headers: they bring in threads).
 #ifndef VALENCE_VALENCE_HPP
 #define VALENCE_VALENCE_HPP
 
@@ -18,6 +20,7 @@
 #include <valence/core/gradient.hpp>
 #include <valence/core/interpolate.hpp>
 #include <valence/core/propagation.hpp>
+#include <valence/core/row_source.hpp>
 #include <valence/core/smooth.hpp>
 #include <valence/core/types.hpp>
 #include <valence/core/window.hpp>
@@ -46,6 +49,7 @@
 #include <valence/io/columns.hpp>
 #include <valence/io/dm.hpp>
 #include <valence/io/dm_dataset.hpp>
+#include <valence/io/dm_rows.hpp>
 #include <valence/io/experiment_state.hpp>
 #include <valence/io/msa.hpp>
 #include <valence/io/off.hpp>

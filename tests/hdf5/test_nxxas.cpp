@@ -87,7 +87,7 @@ TEST_SUITE("io") {
                          valence::parse_error);
   }
 
-  TEST_CASE("read_nxxas's errors: no entry, no signal, lengths that disagree, rawdata of the wrong shape") {
+  TEST_CASE("read_nxxas's errors (no entry, lengths that disagree, rawdata of the wrong shape) and keV detection") {
     const auto path = (std::filesystem::temp_directory_path() / "valence_test_nxxas_bad.h5").string();
     {
       valence_test::hdf5_file file(path);
@@ -126,6 +126,21 @@ TEST_SUITE("io") {
         (void)valence::io::read_nxxas(path),
         doctest::Contains("'/e/rawdata' is (3, 5) with 2 @array_labels; expected (points, 2) or (2, points)"),
         valence::parse_error);
+    {
+      // energies in keV without units: detected from the values, converted and said
+      valence_test::hdf5_file file(path);
+      file.group("/e");
+      file.attribute("/e", "NX_class", "NXentry");
+      file.group("/e/plot");
+      file.attribute("/e/plot", "signal", "mu");
+      file.attribute("/e/plot", "axes", "energy");
+      file.write("/e/plot/mu", {3}, std::vector<double>{1, 2, 3});
+      file.write("/e/plot/energy", {3}, std::vector<double>{8.25, 8.5, 8.75});
+    }
+    const auto kev = valence::io::read_nxxas(path);
+    CHECK(kev.energy == std::vector<double>{8250, 8500, 8750});  // exact: binary fractions
+    REQUIRE(kev.notes.size() == 1);
+    CHECK(kev.notes[0] == "/e/plot/energy is in keV (values below 100): converted to eV");
     std::filesystem::remove(path);
   }
 }

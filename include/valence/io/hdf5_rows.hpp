@@ -6,13 +6,13 @@
 #define VALENCE_IO_HDF5_ROWS_HPP
 
 #include <valence/core/detail/format.hpp>
+#include <valence/core/detail/planes.hpp>
 #include <valence/core/error.hpp>
 #include <valence/core/row_source.hpp>
 #include <valence/core/types.hpp>
 #include <valence/io/detail/hdf5.hpp>
 #include <valence/io/hdf5_stack.hpp>
 
-#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <string>
@@ -112,19 +112,7 @@ class hdf5_rows final : public core::row_source<T> {
     if (white_.valid()) {
       flat_field(r0, n, x, plane);
     }
-    // Transposed in tiles of 32 pixels: each channel's 32 values are read contiguously and written
-    // into 32 spectra that stay in L1 (a pixel-by-pixel gather would touch a page per channel).
-    const auto channels = static_cast<std::size_t>(c);
-    constexpr std::size_t tile = 32;
-    for (std::size_t p0 = 0; p0 < plane; p0 += tile) {
-      const std::size_t p1 = std::min(plane, p0 + tile);
-      for (std::size_t k = 0; k < channels; ++k) {
-        const T* from = scratch_.data() + k * plane;
-        for (std::size_t p = p0; p < p1; ++p) {
-          buffer[p * channels + k] = from[p];
-        }
-      }
-    }
+    core::detail::planes_to_spectra(scratch_.data(), plane, static_cast<std::size_t>(c), buffer);
     finish(buffer, values);
   }
 

@@ -91,8 +91,8 @@ inline std::vector<std::string> nx_entries(hid_t file) {
 /// entry's default NXdata (`@default`, else a group named `plot` or `data`): its `@signal`
 /// against its `@axes` (a string or an array of one name), resolved through soft links. `rawdata`
 /// with `@array_labels` is read in either orientation (points × columns, as Photon Factory files
-/// store it, or columns × points, as files converted from XDI do). Energies in keV (by `@units`)
-/// are converted to eV and the conversion noted.
+/// store it, or columns × points, as files converted from XDI do). Energies in keV (by `@units`,
+/// or, without units, by values below 100) are converted to eV and the conversion noted.
 /// \param path the file. \param entry the NXentry name, or empty for the default.
 /// \returns the spectrum, raw columns and entry metadata.
 /// \throws valence::parse_error naming the file and HDF5 path for a file that is not HDF5, no
@@ -152,7 +152,8 @@ inline std::vector<std::string> nx_entries(hid_t file) {
                         " values but the signal '" + s.signal_name + "' has " + std::to_string(s.signal.size()) +
                         "; expected one per energy");
   }
-  if (energy.units == "keV" || energy.units == "kev") {
+  if (energy.units == "keV" || energy.units == "kev" || energy.units.empty()) {
+    // keV by its units, or by its values when the file gives none (X-ray edges lie above 100 eV)
     detail::energy_to_ev(energy, data_path + "/" + axis, s.notes);
   }
   s.energy = std::move(energy.values);
