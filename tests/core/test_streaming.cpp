@@ -232,6 +232,16 @@ TEST_SUITE("core") {
     const auto r = valence::xas::normalize_stack(s.energy, source, o, streaming);
     CHECK(r.cancelled);
     CHECK(seen == std::vector<Index>{10, 20});
+    // A block aims for block_bytes of input within the cap: here one row (5 pixels x 90 floats).
+    valence::core::streaming_options rows_of_one;
+    rows_of_one.block_bytes = 5 * 90 * sizeof(float);
+    seen.clear();
+    rows_of_one.progress = [&](Index done, Index) {
+      seen.push_back(done);
+      return true;
+    };
+    CHECK_FALSE(valence::xas::normalize_stack(s.energy, source, o, rows_of_one).cancelled);
+    CHECK(seen == std::vector<Index>{5, 10, 15, 20, 25, 30, 35});
     CHECK(r.status[19] != valence::xas::pixel_status::cancelled);
     CHECK(r.status[20] == valence::xas::pixel_status::cancelled);
     CHECK(std::isnan(r.edge_step(25)));
