@@ -65,6 +65,54 @@ cube open_cube(const std::string& path, const std::string& dataset) {
   return c;
 }
 
+// The maps of `mlls`, in the order mlls_block() fills them.
+std::vector<valence::io::map_spec> mlls_maps(const std::vector<std::string>& names) {
+  std::vector<valence::io::map_spec> specs;
+  for (const auto& n : names) {
+    specs.push_back({"fraction_" + n, "", "fraction of " + n, valence::io::map_type::float32, ""});
+  }
+  for (const auto& n : names) {
+    specs.push_back(
+        {"fraction_error_" + n, "", "standard error of the fraction of " + n, valence::io::map_type::float32, ""});
+  }
+  for (const auto& n : names) {
+    specs.push_back({"coefficient_" + n, "", "MLLS coefficient of " + n, valence::io::map_type::float32, ""});
+  }
+  specs.push_back({"amplitude", "", "power-law amplitude A", valence::io::map_type::float32, ""});
+  specs.push_back({"exponent", "", "power-law exponent r", valence::io::map_type::float32, ""});
+  specs.push_back({"reduced_chi_square", "", "reduced chi-square", valence::io::map_type::float32, ""});
+  specs.push_back({"r_factor", "", "R-factor", valence::io::map_type::float32, ""});
+  specs.push_back({"status", "", "pixel status", valence::io::map_type::uint8,
+                   "ok non_finite background_failed singular cancelled"});
+  return specs;
+}
+
+// One block's maps (rows x cols, column-major) as row-major float maps and status codes.
+map_block mlls_block(const valence::eels::spectrum_image_fit& m, std::size_t k) {
+  map_block b;
+  const auto add = [&](const valence::matrix_d& map) {
+    std::vector<float> v(std::size_t(map.size()));
+    for (index y = 0; y < map.rows(); ++y) {
+      for (index x = 0; x < map.cols(); ++x) {
+        v[std::size_t(y * map.cols() + x)] = float(map(y, x));
+      }
+    }
+    b.values.push_back(std::move(v));
+  };
+  for (const auto* maps : {&m.fractions, &m.fraction_errors, &m.coefficients}) {
+    for (std::size_t j = 0; j < k; ++j) {
+      add((*maps)[j]);
+    }
+  }
+  for (const auto* map : {&m.amplitude, &m.exponent, &m.reduced_chi_square, &m.r_factor}) {
+    add(*map);
+  }
+  for (const auto s : m.status) {
+    b.status.push_back(std::uint8_t(s));
+  }
+  return b;
+}
+
 void run_mlls(const context& ctx, const mlls_args& a) {
   const auto start = std::chrono::steady_clock::now();
   const cube c = open_cube(a.input, a.dataset);
@@ -101,23 +149,7 @@ void run_mlls(const context& ctx, const mlls_args& a) {
   o.constant = a.constant;
   o.linear = a.linear;
   o.nonnegative = a.nonnegative;
-  std::vector<valence::io::map_spec> specs;
-  for (const auto& n : names) {
-    specs.push_back({"fraction_" + n, "", "fraction of " + n, valence::io::map_type::float32, ""});
-  }
-  for (const auto& n : names) {
-    specs.push_back(
-        {"fraction_error_" + n, "", "standard error of the fraction of " + n, valence::io::map_type::float32, ""});
-  }
-  for (const auto& n : names) {
-    specs.push_back({"coefficient_" + n, "", "MLLS coefficient of " + n, valence::io::map_type::float32, ""});
-  }
-  specs.push_back({"amplitude", "", "power-law amplitude A", valence::io::map_type::float32, ""});
-  specs.push_back({"exponent", "", "power-law exponent r", valence::io::map_type::float32, ""});
-  specs.push_back({"reduced_chi_square", "", "reduced chi-square", valence::io::map_type::float32, ""});
-  specs.push_back({"r_factor", "", "R-factor", valence::io::map_type::float32, ""});
-  specs.push_back({"status", "", "pixel status", valence::io::map_type::uint8,
-                   "ok non_finite background_failed singular cancelled"});
+  const auto specs = mlls_maps(names);
   std::uint64_t h = fingerprint_start();
   fingerprint_add(h, c.energy.values.data(), c.energy.values.size() * sizeof(double));
   fingerprint_add(h, references.data(), std::size_t(references.size()) * sizeof(double));
@@ -140,34 +172,7 @@ void run_mlls(const context& ctx, const mlls_args& a) {
                 (void)valence::eels::fit_spectrum_image_blocks<float>(
                     energy, *c.source, references, o, streaming,
                     [&](index row, index rows, const valence::eels::spectrum_image_fit& m) {
-                      map_block b;
-                      // maps are rows x cols column-major: copy them row-major
-                      const auto add = [&](const valence::matrix_d& map) {
-                        std::vector<float> v(std::size_t(map.size()));
-                        for (index y = 0; y < map.rows(); ++y) {
-                          for (index x = 0; x < map.cols(); ++x) {
-                            v[std::size_t(y * map.cols() + x)] = float(map(y, x));
-                          }
-                        }
-                        b.values.push_back(std::move(v));
-                      };
-                      for (std::size_t j = 0; j < k; ++j) {
-                        add(m.fractions[j]);
-                      }
-                      for (std::size_t j = 0; j < k; ++j) {
-                        add(m.fraction_errors[j]);
-                      }
-                      for (std::size_t j = 0; j < k; ++j) {
-                        add(m.coefficients[j]);
-                      }
-                      add(m.amplitude);
-                      add(m.exponent);
-                      add(m.reduced_chi_square);
-                      add(m.r_factor);
-                      for (const auto s : m.status) {
-                        b.status.push_back(std::uint8_t(s));
-                      }
-                      deliver(row, rows, b);
+                      deliver(row, rows, mlls_block(m, k));
                     });
               });
   if (ctx.processes.root()) {

@@ -122,14 +122,19 @@ struct normalize_args {
   bool per_pixel = false, fast = false;
 };
 
-void run_normalize(const context& ctx, const normalize_args& a) {
-  const auto start = std::chrono::steady_clock::now();
-  const auto stack = valence::io::open_hdf5_stack(a.input, a.dataset);
-  require_energy_axis(stack);
-  const auto values = values_of(a.values, stack);
-  const valence::io::hdf5_rows<float> source(stack, values);
-  const valence::vector_d energy =
-      Eigen::Map<const valence::vector_d>(stack.channel_axis.values.data(), stack.channels);
+// The maps of `normalize`, in the order the sink fills them.
+std::vector<valence::io::map_spec> normalize_maps() {
+  return {
+      {"edge_energy", "eV", "energy at the step fraction (eV)", valence::io::map_type::float32, ""},
+      {"edge_step", "", "edge step", valence::io::map_type::float32, ""},
+      {"e0", "eV", "E0 (eV)", valence::io::map_type::float32, ""},
+      {"white_line_energy", "eV", "white-line energy (eV)", valence::io::map_type::float32, ""},
+      {"white_line_height", "", "white-line height (normalised)", valence::io::map_type::float32, ""},
+      {"status", "", "pixel status", valence::io::map_type::uint8, "ok non_finite_data no_edge no_crossing cancelled"}};
+}
+
+// The library's options from the command line's.
+valence::xas::stack_options stack_options_of(const normalize_args& a) {
   valence::xas::stack_options o;
   auto& n = o.normalization;
   n.e0_method = a.fast ? valence::xas::e0_search::fast : valence::xas::e0_search::larch;
@@ -151,6 +156,19 @@ void run_normalize(const context& ctx, const normalize_args& a) {
   o.min_step = a.min_step;
   o.fraction = a.fraction;
   o.white_line_window = a.white_line_window;
+  return o;
+}
+
+void run_normalize(const context& ctx, const normalize_args& a) {
+  const auto start = std::chrono::steady_clock::now();
+  const auto stack = valence::io::open_hdf5_stack(a.input, a.dataset);
+  require_energy_axis(stack);
+  const auto values = values_of(a.values, stack);
+  const valence::io::hdf5_rows<float> source(stack, values);
+  const valence::vector_d energy =
+      Eigen::Map<const valence::vector_d>(stack.channel_axis.values.data(), stack.channels);
+  valence::xas::stack_options o = stack_options_of(a);
+  auto& n = o.normalization;
   const std::size_t cap = parse_bytes("--memory-cap", a.memory);
   std::string described =
       "pre=" + a.pre + " norm=" + a.norm + " nnorm=" + std::to_string(a.nnorm) + " nvict=" + std::to_string(a.nvict) +
@@ -164,13 +182,7 @@ void run_normalize(const context& ctx, const normalize_args& a) {
   } else if (!a.per_pixel) {
     n.e0 = mean_e0(ctx.processes, energy, source, cap, n.e0_method);
   }
-  const std::vector<valence::io::map_spec> specs = {
-      {"edge_energy", "eV", "energy at the step fraction (eV)", valence::io::map_type::float32, ""},
-      {"edge_step", "", "edge step", valence::io::map_type::float32, ""},
-      {"e0", "eV", "E0 (eV)", valence::io::map_type::float32, ""},
-      {"white_line_energy", "eV", "white-line energy (eV)", valence::io::map_type::float32, ""},
-      {"white_line_height", "", "white-line height (normalised)", valence::io::map_type::float32, ""},
-      {"status", "", "pixel status", valence::io::map_type::uint8, "ok non_finite_data no_edge no_crossing cancelled"}};
+  const auto specs = normalize_maps();
   std::vector<std::pair<std::string, std::string>> parameters = {{"command", "normalize"},
                                                                  {"input", a.input},
                                                                  {"dataset", stack.dataset},
@@ -301,7 +313,8 @@ struct lcf_args {
   double lower = 0, upper = 1;
 };
 
-void run_lcf(const context& ctx, const lcf_args& a) {
+// The standards (normalised with --normalize) and the fit options of `lcf`.
+std::pair<std::vector<valence::xas::lcf_standard>, valence::xas::lcf_options> lcf_setup(const lcf_args& a) {
   std::vector<valence::xas::lcf_standard> standards;
   for (const auto& path : a.standards) {
     const auto s = read_spectrum(path, a.column);
@@ -320,67 +333,71 @@ void run_lcf(const context& ctx, const lcf_args& a) {
   o.sum_to_one = !a.free_sum;
   o.lower = a.lower;
   o.upper = a.upper;
-  // One HDF5 stack: fraction maps.
-  if (a.inputs.size() == 1 && H5Fis_hdf5(a.inputs[0].c_str()) > 0) {
-    const auto stack = valence::io::open_hdf5_stack(a.inputs[0], a.dataset);
-    if (stack.rows * stack.cols > 1) {
-      require_energy_axis(stack);
-      const valence::io::hdf5_rows<float> source(stack, valence::io::hdf5_values::transmission);
-      const valence::vector_d energy =
-          Eigen::Map<const valence::vector_d>(stack.channel_axis.values.data(), stack.channels);
-      std::vector<valence::io::map_spec> specs;
-      for (const auto& s : standards) {
-        specs.push_back({"weight_" + s.name, "", "weight of " + s.name, valence::io::map_type::float32, ""});
-      }
-      for (const auto& s : standards) {
-        specs.push_back({"weight_error_" + s.name, "", "standard error of the weight of " + s.name,
-                         valence::io::map_type::float32, ""});
-      }
-      specs.push_back({"weight_sum", "", "sum of weights", valence::io::map_type::float32, ""});
-      specs.push_back({"reduced_chi_square", "", "reduced chi-square", valence::io::map_type::float32, ""});
-      specs.push_back({"r_factor", "", "R-factor", valence::io::map_type::float32, ""});
-      specs.push_back({"status", "", "fit status", valence::io::map_type::uint8,
-                       "ok non_finite_data invalid_weights iteration_limit singular"});
-      ctx.processes.check_same_input(fingerprint_of(stack, a.window + std::to_string(standards.size())),
-                                     "the stack's shape, energies or the options");
-      progress_bar bar("lcf", "px", ctx.progress());
-      const std::size_t cap = parse_bytes("--memory-cap", a.memory);
-      run_map_job(ctx.processes, a.output, stack.y_axis, stack.x_axis, specs,
-                  {{"command", "lcf"}, {"input", a.inputs[0]}, {"window", a.window}},
-                  [&](index first, index last, const map_delivery& deliver) {
-                    valence::core::streaming_options streaming;
-                    streaming.memory_cap_bytes = cap;
-                    streaming.first_row = first;
-                    streaming.last_row = last;
-                    streaming.progress = [&](index done, index total) { return bar(done, total); };
-                    (void)valence::xas::lcf_batch_blocks<float>(
-                        energy, source, standards, o, valence::vector_d(), streaming,
-                        [&](index row, index rows, const valence::xas::lcf_batch_result<float>& r) {
-                          map_block b;
-                          for (index j = 0; j < r.weights.rows(); ++j) {
-                            const Eigen::VectorXf w = r.weights.row(j).transpose();
-                            b.values.emplace_back(w.data(), w.data() + w.size());
-                          }
-                          for (index j = 0; j < r.weight_errors.rows(); ++j) {
-                            const Eigen::VectorXf w = r.weight_errors.row(j).transpose();
-                            b.values.emplace_back(w.data(), w.data() + w.size());
-                          }
-                          for (const auto* v : {&r.weight_sum, &r.reduced_chi_square, &r.r_factor}) {
-                            b.values.emplace_back(v->data(), v->data() + v->size());
-                          }
-                          for (const auto s : r.status) {
-                            b.status.push_back(std::uint8_t(s));
-                          }
-                          deliver(row, rows, b);
-                        });
-                  });
-      if (ctx.processes.root()) {
-        std::printf("lcf: %lld x %lld pixels against %zu standards; maps written to %s\n", (long long)stack.rows,
-                    (long long)stack.cols, standards.size(), a.output.c_str());
-      }
-      return;
-    }
+  return {standards, o};
+}
+
+// One stack: maps of the weights, each rank fitting its own rows.
+void run_lcf_map(const context& ctx, const lcf_args& a, const valence::io::hdf5_stack& stack,
+                 const std::vector<valence::xas::lcf_standard>& standards, const valence::xas::lcf_options& o) {
+  require_energy_axis(stack);
+  const valence::io::hdf5_rows<float> source(stack, valence::io::hdf5_values::transmission);
+  const valence::vector_d energy =
+      Eigen::Map<const valence::vector_d>(stack.channel_axis.values.data(), stack.channels);
+  std::vector<valence::io::map_spec> specs;
+  for (const auto& s : standards) {
+    specs.push_back({"weight_" + s.name, "", "weight of " + s.name, valence::io::map_type::float32, ""});
   }
+  for (const auto& s : standards) {
+    specs.push_back({"weight_error_" + s.name, "", "standard error of the weight of " + s.name,
+                     valence::io::map_type::float32, ""});
+  }
+  specs.push_back({"weight_sum", "", "sum of weights", valence::io::map_type::float32, ""});
+  specs.push_back({"reduced_chi_square", "", "reduced chi-square", valence::io::map_type::float32, ""});
+  specs.push_back({"r_factor", "", "R-factor", valence::io::map_type::float32, ""});
+  specs.push_back({"status", "", "fit status", valence::io::map_type::uint8,
+                   "ok non_finite_data invalid_weights iteration_limit singular"});
+  ctx.processes.check_same_input(fingerprint_of(stack, a.window + std::to_string(standards.size())),
+                                 "the stack's shape, energies or the options");
+  progress_bar bar("lcf", "px", ctx.progress());
+  const std::size_t cap = parse_bytes("--memory-cap", a.memory);
+  run_map_job(ctx.processes, a.output, stack.y_axis, stack.x_axis, specs,
+              {{"command", "lcf"}, {"input", a.inputs[0]}, {"window", a.window}},
+              [&](index first, index last, const map_delivery& deliver) {
+                valence::core::streaming_options streaming;
+                streaming.memory_cap_bytes = cap;
+                streaming.first_row = first;
+                streaming.last_row = last;
+                streaming.progress = [&](index done, index total) { return bar(done, total); };
+                (void)valence::xas::lcf_batch_blocks<float>(
+                    energy, source, standards, o, valence::vector_d(), streaming,
+                    [&](index row, index rows, const valence::xas::lcf_batch_result<float>& r) {
+                      map_block b;
+                      for (index j = 0; j < r.weights.rows(); ++j) {
+                        const Eigen::VectorXf w = r.weights.row(j).transpose();
+                        b.values.emplace_back(w.data(), w.data() + w.size());
+                      }
+                      for (index j = 0; j < r.weight_errors.rows(); ++j) {
+                        const Eigen::VectorXf w = r.weight_errors.row(j).transpose();
+                        b.values.emplace_back(w.data(), w.data() + w.size());
+                      }
+                      for (const auto* v : {&r.weight_sum, &r.reduced_chi_square, &r.r_factor}) {
+                        b.values.emplace_back(v->data(), v->data() + v->size());
+                      }
+                      for (const auto s : r.status) {
+                        b.status.push_back(std::uint8_t(s));
+                      }
+                      deliver(row, rows, b);
+                    });
+              });
+  if (ctx.processes.root()) {
+    std::printf("lcf: %lld x %lld pixels against %zu standards; maps written to %s\n", (long long)stack.rows,
+                (long long)stack.cols, standards.size(), a.output.c_str());
+  }
+}
+
+// A series of spectra: one CSV row per spectrum, fitted by rank 0.
+void run_lcf_series(const context& ctx, const lcf_args& a, const std::vector<valence::xas::lcf_standard>& standards,
+                    const valence::xas::lcf_options& o) {
   if (!ctx.processes.root()) {
     return;  // a series is small: rank 0 fits it
   }
@@ -434,6 +451,18 @@ void run_lcf(const context& ctx, const lcf_args& a) {
     std::fputs(text.c_str(), f);
     std::fclose(f);
   }
+}
+
+void run_lcf(const context& ctx, const lcf_args& a) {
+  const auto [standards, o] = lcf_setup(a);
+  if (a.inputs.size() == 1 && H5Fis_hdf5(a.inputs[0].c_str()) > 0) {
+    const auto stack = valence::io::open_hdf5_stack(a.inputs[0], a.dataset);
+    if (stack.rows * stack.cols > 1) {
+      run_lcf_map(ctx, a, stack, standards, o);
+      return;
+    }
+  }
+  run_lcf_series(ctx, a, standards, o);
 }
 
 }  // namespace

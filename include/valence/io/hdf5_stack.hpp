@@ -366,6 +366,54 @@ inline void read_hspy_stack(const char* function, hid_t file, hdf5_stack& s, con
                    s.metadata);
 }
 
+// The dataset of a file's stack by its layout; `hspy_group` receives the HyperSpy signal group.
+inline std::string find_stack(const char* function, const std::string& path, hid_t file, std::string& hspy_group) {
+  if (h5_is_dataset(file, "/img_xanes") && h5_is_dataset(file, "/X_eng")) {
+    return "/img_xanes";
+  }
+  if (h5_is_dataset(file, "/exchange/data")) {
+    return "/exchange/data";
+  }
+  if (h5_is_group(file, "/Experiments")) {
+    const h5_id experiments(H5Gopen2(file, "/Experiments", H5P_DEFAULT));
+    H5G_info_t info;
+    H5Gget_info(experiments.get(), &info);
+    for (hsize_t i = 0; i < info.nlinks && hspy_group.empty(); ++i) {
+      char name[512] = {};
+      H5Lget_name_by_idx(experiments.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, name, sizeof name, H5P_DEFAULT);
+      const std::string group = std::string("/Experiments/") + name;
+      if (h5_is_dataset(file, group + "/data")) {
+        hspy_group = group;
+      }
+    }
+    if (hspy_group.empty()) {
+      h5_fail(path, function, "'/Experiments' holds no signal with a 'data' dataset; expected a HyperSpy file");
+    }
+    return hspy_group + "/data";
+  }
+  h5_fail(path, function,
+          "no known layout: the root holds " + h5_root_listing(file) +
+              "; expected img_xanes and X_eng (NSLS-II FXI), /exchange/data (APS Data Exchange) or "
+              "/Experiments/<title>/data (HyperSpy), or name the dataset");
+}
+
+// Flat-field frames (frames, rows, cols) of the stack's image size.
+inline void check_frames(const char* function, hid_t file, const hdf5_stack& s) {
+  for (const std::string* frames : {&s.white, &s.dark}) {
+    if (frames->empty()) {
+      continue;
+    }
+    const h5_id f = h5_open_dataset(function, s.file, file, *frames);
+    const auto fs = h5_shape(f.get());
+    if (fs.size() != 3 || fs[1] != s.shape[1] || fs[2] != s.shape[2]) {
+      h5_fail(s.file, function,
+              "flat-field frames '" + *frames + "' are " + h5_shape_text(fs) + " but the images of '" + s.dataset +
+                  "' are " + std::to_string(s.shape[1]) + " x " + std::to_string(s.shape[2]) + "; expected (frames, " +
+                  std::to_string(s.shape[1]) + ", " + std::to_string(s.shape[2]) + ")");
+    }
+  }
+}
+
 }  // namespace detail
 
 /// \brief Finds the image stack of an HDF5 file and describes it (layout, dataset, shape, axes with
@@ -397,36 +445,7 @@ inline void read_hspy_stack(const char* function, hid_t file, hdf5_stack& s, con
   hdf5_stack s;
   s.file = path;
   std::string hspy_group;
-  std::string target = dataset;
-  if (target.empty()) {
-    if (detail::h5_is_dataset(file.get(), "/img_xanes") && detail::h5_is_dataset(file.get(), "/X_eng")) {
-      target = "/img_xanes";
-    } else if (detail::h5_is_dataset(file.get(), "/exchange/data")) {
-      target = "/exchange/data";
-    } else if (detail::h5_is_group(file.get(), "/Experiments")) {
-      const detail::h5_id experiments(H5Gopen2(file.get(), "/Experiments", H5P_DEFAULT));
-      H5G_info_t info;
-      H5Gget_info(experiments.get(), &info);
-      for (hsize_t i = 0; i < info.nlinks && hspy_group.empty(); ++i) {
-        char name[512] = {};
-        H5Lget_name_by_idx(experiments.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, name, sizeof name, H5P_DEFAULT);
-        const std::string group = std::string("/Experiments/") + name;
-        if (detail::h5_is_dataset(file.get(), group + "/data")) {
-          hspy_group = group;
-        }
-      }
-      if (hspy_group.empty()) {
-        detail::h5_fail(path, function,
-                        "'/Experiments' holds no signal with a 'data' dataset; expected a HyperSpy file");
-      }
-      target = hspy_group + "/data";
-    } else {
-      detail::h5_fail(path, function,
-                      "no known layout: the root holds " + detail::h5_root_listing(file.get()) +
-                          "; expected img_xanes and X_eng (NSLS-II FXI), /exchange/data (APS Data Exchange) or "
-                          "/Experiments/<title>/data (HyperSpy), or name the dataset");
-    }
-  }
+  const std::string target = dataset.empty() ? detail::find_stack(function, path, file.get(), hspy_group) : dataset;
   const detail::h5_id data = detail::h5_open_dataset(function, path, file.get(), target);
   const auto shape = detail::h5_shape(data.get());
   s.shape.assign(shape.begin(), shape.end());
@@ -470,19 +489,7 @@ inline void read_hspy_stack(const char* function, hid_t file, hdf5_stack& s, con
     detail::read_data_exchange(function, file.get(), s);
   }
   detail::check_axis_length(function, path, s.dataset, shape, s.channel_axis, 0);
-  for (const std::string* frames : {&s.white, &s.dark}) {
-    if (frames->empty()) {
-      continue;
-    }
-    const detail::h5_id f = detail::h5_open_dataset(function, path, file.get(), *frames);
-    const auto fs = detail::h5_shape(f.get());
-    if (fs.size() != 3 || fs[1] != shape[1] || fs[2] != shape[2]) {
-      detail::h5_fail(path, function,
-                      "flat-field frames '" + *frames + "' are " + detail::h5_shape_text(fs) + " but the images of '" +
-                          s.dataset + "' are " + std::to_string(shape[1]) + " x " + std::to_string(shape[2]) +
-                          "; expected (frames, " + std::to_string(shape[1]) + ", " + std::to_string(shape[2]) + ")");
-    }
-  }
+  detail::check_frames(function, file.get(), s);
   return s;
 }
 

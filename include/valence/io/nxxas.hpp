@@ -82,6 +82,38 @@ inline std::vector<std::string> nx_entries(hid_t file) {
   return entries;
 }
 
+// `rawdata` columns by their `@array_labels`, in either orientation of the stored table (none if
+// the entry has no rawdata).
+inline std::vector<std::pair<std::string, std::vector<double>>> read_rawdata(const char* function,
+                                                                             const std::string& path, hid_t file,
+                                                                             const std::string& raw) {
+  std::vector<std::pair<std::string, std::vector<double>>> columns;
+  if (h5_is_dataset(file, raw)) {
+    const h5_id d(H5Dopen2(file, raw.c_str(), H5P_DEFAULT));
+    const auto labels = parse_labels(h5_attribute_strings(d.get(), "array_labels"));
+    const auto shape = h5_shape(d.get());
+    const auto values = h5_dataset_numbers(function, path, file, raw);
+    const std::size_t n = labels.size();
+    const bool points_first = shape.size() == 2 && shape[1] == n;
+    const bool columns_first = shape.size() == 2 && shape[0] == n && !points_first;
+    if (!labels.empty() && !points_first && !columns_first) {
+      h5_fail(path, function,
+              "'" + raw + "' is " + h5_shape_text(shape) + " with " + std::to_string(n) +
+                  " @array_labels; expected (points, " + std::to_string(n) + ") or (" + std::to_string(n) +
+                  ", points)");
+    }
+    const std::size_t points = labels.empty() ? 0 : (points_first ? shape[0] : shape[1]);
+    for (std::size_t j = 0; j < n; ++j) {
+      std::vector<double> column(points);
+      for (std::size_t i = 0; i < points; ++i) {
+        column[i] = points_first ? values[i * n + j] : values[j * points + i];
+      }
+      columns.emplace_back(labels[j], std::move(column));
+    }
+  }
+  return columns;
+}
+
 }  // namespace detail
 
 /// \brief Reads one XAS spectrum from a NeXus NXxas file.
@@ -162,30 +194,7 @@ inline std::vector<std::string> nx_entries(hid_t file) {
   s.edge = detail::h5_dataset_text(file.get(), base + "/edge/name");
   s.mode = detail::h5_is_group(file.get(), base + "/mode") ? detail::h5_dataset_text(file.get(), base + "/mode/name")
                                                            : detail::h5_dataset_text(file.get(), base + "/mode");
-  const std::string raw = base + "/rawdata";
-  if (detail::h5_is_dataset(file.get(), raw)) {
-    const detail::h5_id d(H5Dopen2(file.get(), raw.c_str(), H5P_DEFAULT));
-    const auto labels = detail::parse_labels(detail::h5_attribute_strings(d.get(), "array_labels"));
-    const auto shape = detail::h5_shape(d.get());
-    const auto values = detail::h5_dataset_numbers(function, path, file.get(), raw);
-    const std::size_t n = labels.size();
-    const bool points_first = shape.size() == 2 && shape[1] == n;
-    const bool columns_first = shape.size() == 2 && shape[0] == n && !points_first;
-    if (!labels.empty() && !points_first && !columns_first) {
-      detail::h5_fail(path, function,
-                      "'" + raw + "' is " + detail::h5_shape_text(shape) + " with " + std::to_string(n) +
-                          " @array_labels; expected (points, " + std::to_string(n) + ") or (" + std::to_string(n) +
-                          ", points)");
-    }
-    const std::size_t points = labels.empty() ? 0 : (points_first ? shape[0] : shape[1]);
-    for (std::size_t j = 0; j < n; ++j) {
-      std::vector<double> column(points);
-      for (std::size_t i = 0; i < points; ++i) {
-        column[i] = points_first ? values[i * n + j] : values[j * points + i];
-      }
-      s.columns.emplace_back(labels[j], std::move(column));
-    }
-  }
+  s.columns = detail::read_rawdata(function, path, file.get(), base + "/rawdata");
   return s;
 }
 
