@@ -163,12 +163,7 @@ void run_mlls(const context& ctx, const mlls_args& a) {
                {"fit", a.fit},
                {"background", a.background},
                {"weighting", a.weighting}},
-              [&](index first, index last, const map_delivery& deliver) {
-                valence::core::streaming_options streaming;
-                streaming.memory_cap_bytes = cap;
-                streaming.first_row = first;
-                streaming.last_row = last;
-                streaming.progress = [&](index done, index total) { return bar(done, total); };
+              cap, bar, [&](const valence::core::streaming_options& streaming, const map_delivery& deliver) {
                 (void)valence::eels::fit_spectrum_image_blocks<float>(
                     energy, *c.source, references, o, streaming,
                     [&](index row, index rows, const valence::eels::spectrum_image_fit& m) {

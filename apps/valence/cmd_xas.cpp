@@ -199,13 +199,8 @@ void run_normalize(const context& ctx, const normalize_args& a) {
   std::vector<std::size_t> counts(5, 0);
   progress_bar bar("normalize", "px", ctx.progress());
   run_map_job(
-      ctx.processes, a.output, stack.y_axis, stack.x_axis, specs, parameters,
-      [&](index first, index last, const map_delivery& deliver) {
-        valence::core::streaming_options streaming;
-        streaming.memory_cap_bytes = cap;
-        streaming.first_row = first;
-        streaming.last_row = last;
-        streaming.progress = [&](index done, index total) { return bar(done, total); };
+      ctx.processes, a.output, stack.y_axis, stack.x_axis, specs, parameters, cap, bar,
+      [&](const valence::core::streaming_options& streaming, const map_delivery& deliver) {
         (void)valence::xas::normalize_stack_blocks<float>(
             energy, source, o, streaming,
             [&](index row, index rows, const valence::xas::stack_normalization<float>& m) {
@@ -361,13 +356,8 @@ void run_lcf_map(const context& ctx, const lcf_args& a, const valence::io::hdf5_
   progress_bar bar("lcf", "px", ctx.progress());
   const std::size_t cap = parse_bytes("--memory-cap", a.memory);
   run_map_job(ctx.processes, a.output, stack.y_axis, stack.x_axis, specs,
-              {{"command", "lcf"}, {"input", a.inputs[0]}, {"window", a.window}},
-              [&](index first, index last, const map_delivery& deliver) {
-                valence::core::streaming_options streaming;
-                streaming.memory_cap_bytes = cap;
-                streaming.first_row = first;
-                streaming.last_row = last;
-                streaming.progress = [&](index done, index total) { return bar(done, total); };
+              {{"command", "lcf"}, {"input", a.inputs[0]}, {"window", a.window}}, cap, bar,
+              [&](const valence::core::streaming_options& streaming, const map_delivery& deliver) {
                 (void)valence::xas::lcf_batch_blocks<float>(
                     energy, source, standards, o, valence::vector_d(), streaming,
                     [&](index row, index rows, const valence::xas::lcf_batch_result<float>& r) {

@@ -6,6 +6,7 @@
 #ifndef VALENCE_APPS_MAP_JOB_HPP
 #define VALENCE_APPS_MAP_JOB_HPP
 
+#include <valence/core/streaming.hpp>
 #include <valence/io/hdf5_stack.hpp>
 #include <valence/io/nexus_maps.hpp>
 
@@ -29,12 +30,14 @@ struct map_block {
 // Delivers one block: (first row, rows, maps).
 using map_delivery = std::function<void(index, index, const map_block&)>;
 
-// Runs `stream(first_row, last_row, deliver)` on this rank's rows and writes every rank's maps to
-// `output` (rank 0 only touches the file). `specs` lists the value maps then the status map.
-inline void run_map_job(const group& g, const std::string& output, const valence::io::hdf5_axis& y,
-                        const valence::io::hdf5_axis& x, const std::vector<valence::io::map_spec>& specs,
-                        const std::vector<std::pair<std::string, std::string>>& parameters,
-                        const std::function<void(index, index, const map_delivery&)>& stream) {
+// Runs `stream(streaming, deliver)` on this rank's rows (`streaming`: those rows, the memory cap
+// and the progress bar) and writes every rank's maps to `output` (rank 0 only touches the file).
+// `specs` lists the value maps then the status map.
+inline void run_map_job(
+    const group& g, const std::string& output, const valence::io::hdf5_axis& y, const valence::io::hdf5_axis& x,
+    const std::vector<valence::io::map_spec>& specs, const std::vector<std::pair<std::string, std::string>>& parameters,
+    std::size_t cap, progress_bar& bar,
+    const std::function<void(const valence::core::streaming_options&, const map_delivery&)>& stream) {
   const index rows = index(y.values.size());
   const index cols = index(x.values.size());
   const std::size_t maps = specs.size() - 1;
@@ -54,7 +57,12 @@ inline void run_map_job(const group& g, const std::string& output, const valence
     mine.values.assign(maps, std::vector<float>(std::size_t((last - first) * cols)));
     mine.status.assign(std::size_t((last - first) * cols), 0);
   }
-  stream(first, last, [&](index row, index n, const map_block& b) {
+  valence::core::streaming_options streaming;
+  streaming.memory_cap_bytes = cap;
+  streaming.first_row = first;
+  streaming.last_row = last;
+  streaming.progress = [&bar](index done, index total) { return bar(done, total); };
+  stream(streaming, [&](index row, index n, const map_block& b) {
     if (g.root()) {
       write(row, n, b);
       return;

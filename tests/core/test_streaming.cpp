@@ -206,6 +206,21 @@ TEST_SUITE("core") {
     CHECK_THROWS_WITH_AS((void)valence::xas::normalize_stack(s.energy, source, o, outside),
                          doctest::Contains("rows [2, 9) of an array in memory; expected a range within its 7 rows"),
                          valence::invalid_input);
+    // E0 from the mean needs a finite pixel
+    const std::vector<float> nans(s.energy_major.size(), std::numeric_limits<float>::quiet_NaN());
+    const auto all_nan = valence::core::array_rows<float>::energy_major(nans.data(), rows, cols, s.energy.size());
+    CHECK_THROWS_WITH_AS((void)valence::xas::stack_mean_e0(s.energy, all_nan, {}),
+                         doctest::Contains("no pixel of an array in memory is finite"), valence::invalid_input);
+    // the other jobs check their energies against the source too
+    const std::vector<valence::xas::lcf_standard> standards = {{"a", s.energy, s.energy}};
+    CHECK_THROWS_WITH_AS((void)valence::xas::lcf_batch_blocks<float>(short_energy, source, standards, {}, vector_d(),
+                                                                     {}, [](Index, Index, const auto&) {}),
+                         doctest::Contains("valence::xas::lcf_batch_blocks: parameter 'energy' has 60 values"),
+                         valence::invalid_input);
+    CHECK_THROWS_WITH_AS((void)valence::eels::fit_spectrum_image_blocks<float>(
+                             short_energy, source, matrix_d::Ones(60, 2), {}, {}, [](Index, Index, const auto&) {}),
+                         doctest::Contains("valence::eels::fit_spectrum_image_blocks: parameter 'energy' has 60"),
+                         valence::invalid_input);
     CHECK_THROWS_WITH_AS((void)valence::core::array_rows<float>(nullptr, 2, 2, 2, 4, 2, 1),
                          doctest::Contains("with no data"), valence::invalid_input);
     float one = 0;

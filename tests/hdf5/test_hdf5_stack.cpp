@@ -360,7 +360,39 @@ TEST_SUITE("io") {
                          doctest::Contains("'/Experiments/map/axis-2@size' is 6 but dimension 2 of "
                                            "'/Experiments/map/data' has 5; expected them to agree"),
                          valence::parse_error);
-    for (const auto& p : {unknown, mismatch, raw_alone, hspy}) {
+    const auto odd = temp("valence_test_odd_stacks.h5");
+    {
+      valence_test::hdf5_file file(odd);
+      file.write_text("/label", "not numbers");
+      file.write("/img_xanes", {hsize_t(fxi::energies), hsize_t(fxi::rows), hsize_t(fxi::cols)}, f.raw);
+      file.write("/X_eng", {hsize_t(fxi::energies)}, f.x_eng);
+      file.write("/img_bkg", {hsize_t(fxi::energies), hsize_t(fxi::rows + 1), hsize_t(fxi::cols)},
+                 std::vector<std::uint16_t>(std::size_t(fxi::energies * (fxi::rows + 1) * fxi::cols), 1));
+      file.write("/img_dark", {hsize_t(fxi::energies), hsize_t(fxi::rows), hsize_t(fxi::cols)}, f.dark);
+    }
+    CHECK_THROWS_WITH_AS((void)valence::io::open_hdf5_stack(odd, "/label"),
+                         doctest::Contains("dataset '/label' holds string values; expected numbers"),
+                         valence::parse_error);
+    CHECK_THROWS_WITH_AS((void)valence::io::open_hdf5_stack(odd),
+                         doctest::Contains("flat-field frames '/img_bkg' are (60, 7, 4) but the images of "
+                                           "'/img_xanes' are 6 x 4"),
+                         valence::parse_error);
+    const auto empty_hspy = temp("valence_test_hspy_empty.hspy");
+    {
+      valence_test::hdf5_file file(empty_hspy);
+      file.group("/Experiments/nothing");
+    }
+    CHECK_THROWS_WITH_AS((void)valence::io::open_hdf5_stack(empty_hspy),
+                         doctest::Contains("'/Experiments' holds no signal with a 'data' dataset"),
+                         valence::parse_error);
+    // A source opened on a stack whose file has since gone.
+    const auto gone = temp("valence_test_fxi_gone.h5");
+    write_fxi(gone, f, false);
+    const auto described = valence::io::open_hdf5_stack(gone);
+    std::filesystem::remove(gone);
+    CHECK_THROWS_WITH_AS(valence::io::hdf5_rows<float>{described}, doctest::Contains("cannot open the file"),
+                         valence::parse_error);
+    for (const auto& p : {unknown, mismatch, raw_alone, hspy, odd, empty_hspy}) {
       std::filesystem::remove(p);
     }
   }

@@ -87,7 +87,9 @@ TEST_SUITE("io") {
                          valence::parse_error);
   }
 
-  TEST_CASE("read_nxxas's errors (no entry, lengths that disagree, rawdata of the wrong shape) and keV detection") {
+  TEST_CASE(
+      "read_nxxas's errors (no entry, no NXdata, no signal, lengths that disagree, rawdata of the wrong "
+      "shape) and keV detection") {
     const auto path = (std::filesystem::temp_directory_path() / "valence_test_nxxas_bad.h5").string();
     {
       valence_test::hdf5_file file(path);
@@ -99,44 +101,42 @@ TEST_SUITE("io") {
       valence_test::hdf5_file file(path);
       file.group("/e");
       file.attribute("/e", "NX_class", "NXentry");
-      file.group("/e/plot");
-      file.attribute("/e/plot", "signal", "mu");
-      file.attribute("/e/plot", "axes", "energy");
-      file.write("/e/plot/mu", {3}, std::vector<double>{1, 2, 3});
-      file.write("/e/plot/energy", {4}, std::vector<double>{1, 2, 3, 4});
-      file.write("/e/rawdata", {3, 5}, std::vector<double>(15, 0.0));
-      file.attribute("/e/rawdata", "array_labels", "[\"energy\", \"mu\"]");
     }
-    CHECK_THROWS_WITH_AS((void)valence::io::read_nxxas(path),
-                         doctest::Contains("'/e/plot/energy' has 4 values but the signal 'mu' has 3"),
+    CHECK_THROWS_WITH_AS((void)valence::io::read_nxxas(path), doctest::Contains("no NXdata group '/e/data'"),
                          valence::parse_error);
     {
       valence_test::hdf5_file file(path);
-      file.group("/e");
-      file.attribute("/e", "NX_class", "NXentry");
       file.group("/e/plot");
+      file.attribute("/e", "NX_class", "NXentry");
+      file.attribute("/e/plot", "axes", "energy");
+    }
+    CHECK_THROWS_WITH_AS((void)valence::io::read_nxxas(path),
+                         doctest::Contains("'/e/plot' has no @signal or @axes; expected both"), valence::parse_error);
+    // An entry plotting `mu` against `energy`, optionally with a rawdata table of two labels.
+    const auto entry = [&](const std::vector<double>& energy, bool rawdata) {
+      valence_test::hdf5_file file(path);
+      file.group("/e/plot");
+      file.attribute("/e", "NX_class", "NXentry");
       file.attribute("/e/plot", "signal", "mu");
       file.attribute("/e/plot", "axes", "energy");
       file.write("/e/plot/mu", {3}, std::vector<double>{1, 2, 3});
-      file.write("/e/plot/energy", {3}, std::vector<double>{1, 2, 3});
-      file.write("/e/rawdata", {3, 5}, std::vector<double>(15, 0.0));
-      file.attribute("/e/rawdata", "array_labels", "[\"energy\", \"mu\"]");
-    }
+      file.write("/e/plot/energy", {energy.size()}, energy);
+      if (rawdata) {
+        file.write("/e/rawdata", {3, 5}, std::vector<double>(15, 0.0));
+        file.attribute("/e/rawdata", "array_labels", "[\"energy\", \"mu\"]");
+      }
+    };
+    entry({1, 2, 3, 4}, false);
+    CHECK_THROWS_WITH_AS((void)valence::io::read_nxxas(path),
+                         doctest::Contains("'/e/plot/energy' has 4 values but the signal 'mu' has 3"),
+                         valence::parse_error);
+    entry({1, 2, 3}, true);
     CHECK_THROWS_WITH_AS(
         (void)valence::io::read_nxxas(path),
         doctest::Contains("'/e/rawdata' is (3, 5) with 2 @array_labels; expected (points, 2) or (2, points)"),
         valence::parse_error);
-    {
-      // energies in keV without units: detected from the values, converted and said
-      valence_test::hdf5_file file(path);
-      file.group("/e");
-      file.attribute("/e", "NX_class", "NXentry");
-      file.group("/e/plot");
-      file.attribute("/e/plot", "signal", "mu");
-      file.attribute("/e/plot", "axes", "energy");
-      file.write("/e/plot/mu", {3}, std::vector<double>{1, 2, 3});
-      file.write("/e/plot/energy", {3}, std::vector<double>{8.25, 8.5, 8.75});
-    }
+    // energies in keV without units: detected from the values, converted and said
+    entry({8.25, 8.5, 8.75}, false);
     const auto kev = valence::io::read_nxxas(path);
     CHECK(kev.energy == std::vector<double>{8250, 8500, 8750});  // exact: binary fractions
     REQUIRE(kev.notes.size() == 1);

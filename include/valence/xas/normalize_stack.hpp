@@ -153,6 +153,24 @@ stack_operators make_stack_operators(const vector_ref& e, double e0, const pre_e
   return op;
 }
 
+// Maps of `pixels` pixels not processed yet: NaN, status cancelled (and NaN spectra of `channels`
+// values when the normalised spectra are kept).
+template <typename Real>
+stack_normalization<Real> unprocessed_maps(index pixels, index channels, bool keep_norm) {
+  constexpr Real nan = std::numeric_limits<Real>::quiet_NaN();
+  stack_normalization<Real> out;
+  out.e0 = vector_x<Real>::Constant(pixels, nan);
+  out.edge_step = out.e0;
+  out.edge_energy = out.e0;
+  out.white_line_energy = out.e0;
+  out.white_line_height = out.e0;
+  out.status.assign(static_cast<std::size_t>(pixels), pixel_status::cancelled);
+  if (keep_norm) {
+    out.norm = matrix_x<Real>::Constant(channels, pixels, nan);
+  }
+  return out;
+}
+
 // Adds the finite columns of `stack` to `sum` in column order and counts them: the mean spectrum
 // that fixes a shared E0. The streaming normalize_stack() adds its blocks through this same loop, so
 // both give the same bits.
@@ -330,17 +348,7 @@ template <typename DerivedE, typename DerivedS>
   const index pixels = stack.cols();
   // Bad options are the caller's error, not a per-pixel failure.
   detail::check_pre_edge_options(function, options.normalization, e);
-  constexpr Real nan = std::numeric_limits<Real>::quiet_NaN();
-  stack_normalization<Real> out;
-  out.e0 = vector_x<Real>::Constant(pixels, nan);
-  out.edge_step = out.e0;
-  out.edge_energy = out.e0;
-  out.white_line_energy = out.e0;
-  out.white_line_height = out.e0;
-  out.status.assign(static_cast<std::size_t>(pixels), pixel_status::cancelled);
-  if (options.keep_norm) {
-    out.norm = matrix_x<Real>::Constant(n, pixels, nan);
-  }
+  auto out = detail::unprocessed_maps<Real>(pixels, n, options.keep_norm);
 
   detail::stack_operators op;
   double shared_e0 = 0;

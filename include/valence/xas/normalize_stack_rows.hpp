@@ -143,18 +143,7 @@ template <typename Real>
 [[nodiscard]] stack_normalization<Real> normalize_stack(const vector_ref& energy, const core::row_source<Real>& source,
                                                         const stack_options& options,
                                                         const core::streaming_options& streaming) {
-  const index pixels = source.rows() * source.cols();
-  constexpr Real nan = std::numeric_limits<Real>::quiet_NaN();
-  stack_normalization<Real> out;
-  out.e0 = vector_x<Real>::Constant(pixels, nan);
-  out.edge_step = out.e0;
-  out.edge_energy = out.e0;
-  out.white_line_energy = out.e0;
-  out.white_line_height = out.e0;
-  out.status.assign(static_cast<std::size_t>(pixels), pixel_status::cancelled);
-  if (options.keep_norm) {
-    out.norm = matrix_x<Real>::Constant(energy.size(), pixels, nan);
-  }
+  auto out = detail::unprocessed_maps<Real>(source.rows() * source.cols(), energy.size(), options.keep_norm);
   const bool done = normalize_stack_blocks<Real>(
       energy, source, options, streaming, [&](index first_row, index rows, const stack_normalization<Real>& block) {
         const index at = first_row * source.cols();
