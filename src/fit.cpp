@@ -24,6 +24,9 @@ template class active_set_solver<float>;
 template class active_set_solver<double>;
 template class small_least_squares<double>;
 template struct fixed_columns<double>;
+template bool extend_factor<double>(const fixed_columns<double>&, const double*, const double*, double, double,
+                                    Eigen::Ref<matrix_x<double>>, Eigen::Ref<vector_x<double>>, double&,
+                                    Eigen::Ref<vector_x<double>>);
 template bool add_column<double>(const fixed_columns<double>&, const double*, const double*,
                                  Eigen::Ref<matrix_x<double>>, Eigen::Ref<vector_x<double>>, double&,
                                  Eigen::Ref<vector_x<double>>);

@@ -19,6 +19,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
@@ -129,6 +131,9 @@ struct mlls_plan {
   bool projected = false;                    // the projected solve applies
   std::vector<index> fixed_columns;          // the model column of each fixed column
   fit::detail::fixed_columns<double> fixed;  // Q_F, R_F, D
+  // A projected fit with a two-area, fixed-shape power law and at most four fixed columns reads its
+  // window in one pass (window_pass).
+  bool one_pass = false;
 };
 
 // The fixed columns' factorisation, once per plan (the engine's fit::detail::fixed_columns).
@@ -205,6 +210,7 @@ mlls_plan make_mlls_plan(const char* function, const vector_ref& energy, const m
   plan.projected = options.weighting == mlls_weighting::none && !options.nonnegative;
   if (plan.projected) {
     factor_fixed_columns(plan);
+    plan.one_pass = fixed_shape && !plan.whole_spectrum && plan.fixed.q.cols() >= 1 && plan.fixed.q.cols() <= 4;
   }
   return plan;
 }
@@ -298,55 +304,193 @@ bool solve_unconstrained(const mlls_plan& plan, const window_view& target, mlls_
   return true;
 }
 
-// The power-law column, scale E^-r over the window, into `out`. E^-r = E_c^-r exp(-r t) with
-// t = ln E - ln E_c, and exp(-r t) is its Taylor polynomial of degree K by Horner's rule, K the
-// smallest degree whose remainder (at most x^(K+1)/(K+1)! e^(2x) relative, x = |r| max|t|) is
-// below 2^-54. While x <= 1/2 (a 100 eV window at 640 eV with r up to 6, for instance) this costs
-// K <= 15 fused multiply-adds per channel (10 at r = 3 over 636-686 eV), about a third of the cost
-// of a vectorised exp(), and adds a few ulp to the rounding that exp(-r ln E) itself carries
-// (|r ln E| eps, ~1e-14 at r = 12; measured against std::pow in tests/eels/test_mlls.cpp).
-// Beyond x = 1/2 the exponential is used as it is.
+// The power-law column scale E^-r over the window as a polynomial: E^-r = E_c^-r exp(-r t) with
+// t = ln E - ln E_c, and exp(-r t) is its Taylor polynomial of degree K, K the smallest degree whose
+// remainder (at most x^(K+1)/(K+1)! e^(2x) relative, x = |r| max|t|) is below 2^-54. While x <= 1/2
+// (a 100 eV window at 640 eV with r up to 6, for instance) K <= 15 (10 at r = 3 over 636-686 eV).
+// Beyond x = 1/2 `degree` is -1: the exponential is used as it is.
+struct power_law_polynomial {
+  static constexpr int max_degree = 16;
+  int degree = -1;
+  double coefficients[max_degree + 1] = {};  // (-r)^k / k!, times the scale and E_c^-r
+};
+
 template <class = void>
-void power_law_column(const mlls_plan& plan, double exponent, double scale, Eigen::Ref<vector_d> out) {
+power_law_polynomial power_law_taylor(const mlls_plan& plan, double exponent, double scale) {
+  power_law_polynomial poly;
   const double x = std::abs(exponent) * plan.log_half_range;
   if (!(x <= 0.5)) {
-    out = (plan.log_energy.array() * -exponent).exp() * scale;
-    return;
+    return poly;
   }
-  constexpr int max_degree = 16;
-  double coefficients[max_degree + 1];  // (-r)^k / k!, times the scale
-  coefficients[0] = scale * std::exp(-exponent * plan.log_center);
-  int degree = 0;
+  // 1/k, so that the recurrences below multiply (a chain of divisions was a tenth of a pixel's fit).
+  static constexpr double reciprocal[power_law_polynomial::max_degree + 1] = {
+      0,       1,        1 / 2.,  1 / 3.,  1 / 4.,  1 / 5.,  1 / 6.,  1 / 7.,  1 / 8.,
+      1 / 9.,  1 / 10., 1 / 11., 1 / 12., 1 / 13., 1 / 14., 1 / 15., 1 / 16.};
+  poly.coefficients[0] = scale * std::exp(-exponent * plan.log_center);
+  poly.degree = 0;
   double remainder = std::exp(2 * x);
-  while (degree < max_degree) {
-    remainder *= x / double(degree + 1);
+  while (poly.degree < power_law_polynomial::max_degree) {
+    remainder *= x * reciprocal[poly.degree + 1];
     if (remainder < 0x1p-54) {
       break;
     }
-    coefficients[degree + 1] = coefficients[degree] * -exponent / double(degree + 1);
-    ++degree;
+    poly.coefficients[poly.degree + 1] = poly.coefficients[poly.degree] * -exponent * reciprocal[poly.degree + 1];
+    ++poly.degree;
+  }
+  return poly;
+}
+
+// The per-channel kernels below work on Eigen's SIMD packets (Eigen::internal's packet primitives,
+// the layer Eigen's own products are written in), so that every sum stays in a register of the
+// target's widest vectors: fixed-size Eigen arrays of the same width spilled to the stack between
+// statements and cost a third more per pixel.
+using packet = Eigen::internal::packet_traits<double>::type;
+inline constexpr index packet_size = Eigen::internal::packet_traits<double>::size;
+
+// The polynomial by Horner's rule at the offsets t. Every evaluation of the column goes through these
+// two functions, a whole packet at a time and then one channel at a time, so a map's column and
+// mlls()'s agree to the last bit.
+inline packet evaluate(const power_law_polynomial& poly, const packet& t) {
+  namespace ei = Eigen::internal;
+  packet acc = ei::pset1<packet>(poly.coefficients[poly.degree]);
+  for (int k = poly.degree - 1; k >= 0; --k) {
+    acc = ei::pmadd(acc, t, ei::pset1<packet>(poly.coefficients[k]));
+  }
+  return acc;
+}
+
+inline double evaluate(const power_law_polynomial& poly, double t) {
+  double acc = poly.coefficients[poly.degree];
+  for (int k = poly.degree - 1; k >= 0; --k) {
+    acc = acc * t + poly.coefficients[k];
+  }
+  return acc;
+}
+
+// The power-law column, scale E^-r over the window, into `out`: the Taylor polynomial above, about
+// a third of the cost of a vectorised exp(), which adds a few ulp to the rounding that exp(-r ln E)
+// itself carries (|r ln E| eps, ~1e-14 at r = 12; measured against std::pow in
+// tests/eels/test_mlls.cpp).
+template <class = void>
+void power_law_column(const mlls_plan& plan, double exponent, double scale, Eigen::Ref<vector_d> out) {
+  namespace ei = Eigen::internal;
+  const power_law_polynomial poly = power_law_taylor(plan, exponent, scale);
+  if (poly.degree < 0) {
+    out = (plan.log_energy.array() * -exponent).exp() * scale;
+    return;
   }
   const double* t = plan.log_offset.data();
-  double* to = out.data();
   const index m = out.size();
-  // Eight channels at a time in a fixed-size Eigen array, which Eigen keeps in vector registers
-  // (two AVX packets) through the whole Horner recurrence.
-  using lanes = Eigen::Array<double, 8, 1>;
   index i = 0;
-  for (; i + lanes::SizeAtCompileTime <= m; i += lanes::SizeAtCompileTime) {
-    const Eigen::Map<const lanes> offset(t + i);
-    lanes acc = lanes::Constant(coefficients[degree]);
-    for (int k = degree - 1; k >= 0; --k) {
-      acc = acc * offset + coefficients[k];
-    }
-    Eigen::Map<lanes>(to + i) = acc;
+  for (; i + packet_size <= m; i += packet_size) {
+    ei::pstoreu(out.data() + i, evaluate(poly, ei::ploadu<packet>(t + i)));
   }
   for (; i < m; ++i) {
-    double acc = coefficients[degree];
-    for (int k = degree - 1; k >= 0; --k) {
-      acc = acc * t[i] + coefficients[k];
+    out(i) = evaluate(poly, t[i]);
+  }
+}
+
+// A spectrum's channels as they are stored: channel c is data[c * stride].
+template <typename T>
+struct channels_view {
+  const T* data = nullptr;
+  index stride = 1;
+};
+
+// Channels [first, first + count) as doubles into `to`; false when any is not finite. Conversion and
+// the finiteness test in one pass the compiler vectorises: a value is not finite when its exponent
+// bits are all ones, an integer test that ORs into one word. (Eigen's cast from float and
+// allFinite(), or a bool reduction over a floating-point comparison, stay scalar.)
+template <typename T>
+bool read_channels(const channels_view<T>& s, index first, index count, double* to) {
+  const T* from = s.data + first * s.stride;
+  constexpr std::uint64_t exponent = 0x7ff0000000000000;
+  std::uint64_t all_ones = 0;
+  const auto take = [&](index c, T value) {
+    const auto v = static_cast<double>(value);
+    to[c] = v;
+    std::uint64_t bits = 0;
+    std::memcpy(&bits, &v, sizeof bits);
+    all_ones |= static_cast<std::uint64_t>((bits & exponent) == exponent);
+  };
+  if (s.stride == 1) {
+    for (index c = 0; c < count; ++c) {
+      take(c, from[c]);
     }
-    to[i] = acc;
+  } else {
+    for (index c = 0; c < count; ++c) {
+      take(c, from[c * s.stride]);
+    }
+  }
+  return all_ones == 0;
+}
+
+// The rest of a projected fit's first pass once its window has been read (read_channels), when the
+// power-law column has a fixed shape: it evaluates the column p (into the model; from `poly`, or
+// already there when the exponential was needed) and sums the products the QR update needs,
+// Q_F^T y (into ws.rhs), Q_F^T p (into column f of ws.design), p^T y and p^T p, in one sweep with
+// every sum in registers. Two packets per step, so that each step of the Horner recurrence has two
+// independent instructions in flight. Before it, a pixel swept its window twice more (the column,
+// then the products) and stored and reloaded the column in between.
+template <int F>
+void window_pass(const mlls_plan& plan, const power_law_polynomial& poly, mlls_workspace& ws, double& py,
+                 double& pp) {
+  namespace ei = Eigen::internal;
+  const index m = plan.window.size;
+  const double* y = ws.spectrum.data() + plan.window.begin;
+  double* p = ws.model.col(plan.k).data();
+  const double* q = plan.fixed.q.data();
+  const double* t = plan.log_offset.data();
+  const bool taylor = poly.degree >= 0;
+  const packet zero = ei::pset1<packet>(0.0);
+  packet qy[2][F];
+  packet qp[2][F];
+  packet sum_py[2] = {zero, zero};
+  packet sum_pp[2] = {zero, zero};
+  for (int h = 0; h < 2; ++h) {
+    for (int j = 0; j < F; ++j) {
+      qy[h][j] = zero;
+      qp[h][j] = zero;
+    }
+  }
+  // One packet of channels from i into accumulator set h.
+  const auto step = [&](index i, int h) {
+    const packet yi = ei::ploadu<packet>(y + i);
+    const packet pi = taylor ? evaluate(poly, ei::ploadu<packet>(t + i)) : ei::ploadu<packet>(p + i);
+    ei::pstoreu(p + i, pi);
+    for (int j = 0; j < F; ++j) {
+      const packet qj = ei::ploadu<packet>(q + j * m + i);
+      qy[h][j] = ei::pmadd(qj, yi, qy[h][j]);
+      qp[h][j] = ei::pmadd(qj, pi, qp[h][j]);
+    }
+    sum_py[h] = ei::pmadd(pi, yi, sum_py[h]);
+    sum_pp[h] = ei::pmadd(pi, pi, sum_pp[h]);
+  };
+  index i = 0;
+  for (; i + 2 * packet_size <= m; i += 2 * packet_size) {
+    step(i, 0);
+    step(i + packet_size, 1);
+  }
+  for (; i + packet_size <= m; i += packet_size) {
+    step(i, 0);
+  }
+  double* z = ws.rhs.data();
+  double* c = ws.design.col(F).data();
+  for (int j = 0; j < F; ++j) {
+    z[j] = ei::predux(ei::padd(qy[0][j], qy[1][j]));
+    c[j] = ei::predux(ei::padd(qp[0][j], qp[1][j]));
+  }
+  py = ei::predux(ei::padd(sum_py[0], sum_py[1]));
+  pp = ei::predux(ei::padd(sum_pp[0], sum_pp[1]));
+  for (; i < m; ++i) {
+    const double pi = taylor ? evaluate(poly, t[i]) : p[i];
+    p[i] = pi;
+    for (int j = 0; j < F; ++j) {
+      z[j] += q[j * m + i] * y[i];
+      c[j] += q[j * m + i] * pi;
+    }
+    py += pi * y[i];
+    pp += pi * pi;
   }
 }
 
@@ -367,38 +511,38 @@ template <int N, bool Full>
 void residual_sums(const matrix_d& model, const vector_d& b, const window_view& y, const window_view& o,
                    const vector_d& log_energy, index power, residual_statistics& s, matrix_d& gram,
                    vector_d& power_products) {
-  using packet = Eigen::Array<double, 4, 1>;
+  using quad = Eigen::Array<double, 4, 1>;
   constexpr int pairs = N * (N + 1) / 2;
   const index m = y.size();
-  packet rr = packet::Zero();
-  packet oo = packet::Zero();
-  packet vv = packet::Zero();
-  packet g[pairs];
-  packet h[N];
+  quad rr = quad::Zero();
+  quad oo = quad::Zero();
+  quad vv = quad::Zero();
+  quad g[pairs];
+  quad h[N];
   for (auto& gt : g) {
-    gt = packet::Zero();
+    gt = quad::Zero();
   }
   for (auto& ht : h) {
-    ht = packet::Zero();
+    ht = quad::Zero();
   }
   index i = 0;
   for (; i + 4 <= m; i += 4) {
-    packet column[N];
-    packet r = Eigen::Map<const packet>(y.data() + i);
+    quad column[N];
+    quad r = Eigen::Map<const quad>(y.data() + i);
     for (int j = 0; j < N; ++j) {
-      column[j] = Eigen::Map<const packet>(model.data() + j * m + i);
+      column[j] = Eigen::Map<const quad>(model.data() + j * m + i);
       r -= column[j] * b(j);
     }
-    const Eigen::Map<const packet> oi(o.data() + i);
+    const Eigen::Map<const quad> oi(o.data() + i);
     rr += r * r;
     oo += oi * oi;
     if constexpr (Full) {
-      const packet v = (oi - r).max(0.0);
-      const packet w =
-          Eigen::Map<const packet>(log_energy.data() + i) * Eigen::Map<const packet>(model.data() + power * m + i);
+      const quad v = (oi - r).max(0.0);
+      const quad w =
+          Eigen::Map<const quad>(log_energy.data() + i) * Eigen::Map<const quad>(model.data() + power * m + i);
       vv += v;
       for (int j = 0, t = 0; j < N; ++j) {
-        const packet vj = v * column[j];
+        const quad vj = v * column[j];
         for (int k = 0; k <= j; ++k, ++t) {
           g[t] += vj * column[k];
         }
@@ -526,15 +670,24 @@ bool counting_covariance(const residual_statistics& s, index dof, mlls_workspace
 // and of the power-law column p, which changes from spectrum to spectrum, added by the engine's QR
 // update (fit::detail::add_column): O(m f) per spectrum. The residual is formed from the model, as
 // every fit forms it. Nothing is allocated. False for a design that fails the rank rule.
+//
+// `products`: window_pass has formed the products of the update (Q_F^T y in ws.rhs, Q_F^T p in
+// column f of ws.design, and p^T y, p^T p); otherwise they are formed here.
 template <class = void>
-bool solve_projected(const mlls_plan& plan, const window_view& y, mlls_workspace& ws) {
+bool solve_projected(const mlls_plan& plan, const window_view& y, mlls_workspace& ws,
+                     const double* products = nullptr) {
   const index f = plan.fixed.q.cols();
   const index n = plan.terms;
   auto r = ws.design.topLeftCorner(n, n);
   auto z = ws.rhs.head(n);
   double power_scale = 1;
   const double* p = n == f ? nullptr : ws.model.col(plan.k).data();
-  if (!fit::detail::add_column<double>(plan.fixed, y.data(), p, r, z, power_scale, ws.fitted)) {
+  const bool factored =
+      products != nullptr
+          ? fit::detail::extend_factor<double>(plan.fixed, y.data(), p, products[0], products[1], r, z, power_scale,
+                                               ws.fitted)
+          : fit::detail::add_column<double>(plan.fixed, y.data(), p, r, z, power_scale, ws.fitted);
+  if (!factored) {
     return false;
   }
   auto x = ws.projection.head(n);
@@ -621,13 +774,29 @@ void add_background_covariance(const mlls_plan& plan, index count, mlls_workspac
   }
 }
 
-// One spectrum: the power law, then the linear model, into the workspace. `read(first, count,
-// destination)` copies channels [first, first + count) as doubles and says whether all are finite.
-template <typename Read>
-mlls_outcome solve_mlls(const mlls_plan& plan, const Read& read, mlls_workspace& ws) {
+// window_pass for the plan's number of fixed columns.
+template <class = void>
+void window_pass(const mlls_plan& plan, const power_law_polynomial& poly, mlls_workspace& ws, double* products) {
+  switch (plan.fixed.q.cols()) {
+    case 1:
+      return window_pass<1>(plan, poly, ws, products[0], products[1]);
+    case 2:
+      return window_pass<2>(plan, poly, ws, products[0], products[1]);
+    case 3:
+      return window_pass<3>(plan, poly, ws, products[0], products[1]);
+    default:
+      return window_pass<4>(plan, poly, ws, products[0], products[1]);
+  }
+}
+
+// One spectrum, its channels in `s`: the power law, then the linear model, into the workspace.
+template <typename T>
+mlls_outcome solve_mlls(const mlls_plan& plan, const channels_view<T>& s, mlls_workspace& ws) {
   const mlls_options& options = *plan.options;
   const core::index_range w = plan.window;
-  const auto take = [&](index first, index count) { return read(first, count, ws.spectrum.data() + first); };
+  const auto take = [&](index first, index count) {
+    return read_channels(s, first, count, ws.spectrum.data() + first);
+  };
   const bool finite = plan.whole_spectrum ? take(0, ws.spectrum.size())
                                           : take(w.begin, w.size) && take(plan.background.begin, plan.background.size);
   if (!finite) {
@@ -635,6 +804,7 @@ mlls_outcome solve_mlls(const mlls_plan& plan, const Read& read, mlls_workspace&
   }
   const window_view observed(ws.spectrum.data() + w.begin, w.size);
   ws.power_law = power_law_result{};
+  double products[2] = {0, 0};  // p^T y and p^T p from window_pass
   if (options.background != background_treatment::none) {
     if (plan.whole_spectrum) {
       ws.power_law = power_law_fit(plan.energy, ws.spectrum, options.background_window, options.power_law);
@@ -647,7 +817,13 @@ mlls_outcome solve_mlls(const mlls_plan& plan, const Read& read, mlls_workspace&
       return mlls_outcome::background_failed;
     }
     const double scale = ws.power_law.amplitude * (ws.power_law.binned ? ws.power_law.channel_width : 1.0);
-    if (options.background == background_treatment::fixed_shape) {
+    if (plan.one_pass) {
+      const power_law_polynomial poly = power_law_taylor(plan, ws.power_law.exponent, scale);
+      if (poly.degree < 0) {
+        power_law_column(plan, ws.power_law.exponent, scale, ws.model.col(plan.k));
+      }
+      window_pass(plan, poly, ws, products);
+    } else if (options.background == background_treatment::fixed_shape) {
       power_law_column(plan, ws.power_law.exponent, scale, ws.model.col(plan.k));
     } else {
       power_law_column(plan, ws.power_law.exponent, scale, ws.background);
@@ -663,7 +839,7 @@ mlls_outcome solve_mlls(const mlls_plan& plan, const Read& read, mlls_workspace&
   }
   ws.parameters = plan.terms;
   if (plan.projected) {
-    if (!solve_projected(plan, target, ws)) {
+    if (!solve_projected(plan, target, ws, plan.one_pass ? products : nullptr)) {
       return mlls_outcome::singular;
     }
   } else if (!options.nonnegative) {
@@ -732,16 +908,23 @@ mlls_outcome solve_mlls(const mlls_plan& plan, const Read& read, mlls_workspace&
   ws.standard_errors = ws.covariance.diagonal().cwiseMax(0.0).cwiseSqrt();
   // Fractions f_i = b_i / sum b, errors from g^T C g with g_j = (delta_ij - f_i) / sum b.
   const index k = plan.k;
+  // With g = (e_i - f_i 1)/sum b: g^T C g = (C_ii - 2 f_i sum_a C_ai + f_i^2 sum_ab C_ab) / (sum b)^2,
+  // from the row sums of C's reference block, O(k^2) in all.
   const double total = ws.coefficients.head(k).sum();
   ws.fractions = ws.coefficients.head(k) / total;
-  for (index i = 0; i < k; ++i) {
-    double variance = 0;
-    for (index a = 0; a < k; ++a) {
-      const double ga = ((a == i ? 1.0 : 0.0) - ws.fractions(i)) / total;
-      for (index b = 0; b < k; ++b) {
-        variance += ga * ws.covariance(a, b) * (((b == i ? 1.0 : 0.0) - ws.fractions(i)) / total);
-      }
+  auto row_sums = ws.projection.head(k);
+  double all = 0;
+  for (index a = 0; a < k; ++a) {
+    double sum = 0;
+    for (index b = 0; b < k; ++b) {
+      sum += ws.covariance(a, b);
     }
+    row_sums(a) = sum;
+    all += sum;
+  }
+  for (index i = 0; i < k; ++i) {
+    const double f = ws.fractions(i);
+    const double variance = (ws.covariance(i, i) - 2 * f * row_sums(i) + f * f * all) / (total * total);
     ws.fraction_errors(i) = std::sqrt(std::max(variance, 0.0));
   }
   return mlls_outcome::ok;
@@ -813,11 +996,7 @@ template <class = void>
   const auto plan = detail::make_mlls_plan(function, energy, references, options);
   detail::mlls_workspace ws(plan);
   ws.curves = true;
-  const auto read = [&](index first, index count, double* to) {
-    Eigen::Map<vector_d>(to, count) = spectrum.segment(first, count);
-    return true;  // checked above
-  };
-  switch (detail::solve_mlls(plan, read, ws)) {
+  switch (detail::solve_mlls(plan, detail::channels_view<double>{spectrum.data(), 1}, ws)) {
     case detail::mlls_outcome::ok:
       break;
     case detail::mlls_outcome::background_failed:

@@ -228,24 +228,28 @@ struct spectrum_image_fit {
 
 namespace detail {
 
-// Asks the memory system for the channels the next pixel's fit reads while this one is fitted.
-// A pixel's channels are a few hundred values out of a long spectrum: the hardware prefetcher does
-// not follow such short runs, and without this the fit waits for memory at every pixel.
+// The cache lines of each run of channels a pixel's fit reads, from its first channel's line to
+// its last's, as addresses to prefetch (none when the channels are strided or the whole spectrum
+// is read). The caller issues the prefetches in its own loop: a function that only prefetches is
+// "pure" to GCC's interprocedural analysis, and calls to it are deleted.
+struct channel_lines {
+  const char* first[2] = {nullptr, nullptr};
+  const char* last[2] = {nullptr, nullptr};
+};
+
 template <typename T>
-void prefetch_channels(const spectrum_image_view<T>& cube, index y, index x, const mlls_plan& plan) {
-#if defined(__GNUC__)
+channel_lines lines_of(const spectrum_image_view<T>& cube, index y, index x, const mlls_plan& plan) {
+  channel_lines lines;
   if (cube.channel_stride != 1 || plan.whole_spectrum) {
-    return;
+    return lines;
   }
-  constexpr index line = 64 / static_cast<index>(sizeof(T));
-  for (const core::index_range& r : {plan.window, plan.background}) {
-    for (index c = r.begin; c < r.end(); c += line) {
-      __builtin_prefetch(&cube.data[y * cube.row_stride + x * cube.col_stride + c]);
-    }
+  const auto* spectrum = reinterpret_cast<const char*>(cube.data + y * cube.row_stride + x * cube.col_stride);
+  const core::index_range runs[2] = {plan.window, plan.background};
+  for (int r = 0; r < 2; ++r) {
+    lines.first[r] = spectrum + runs[r].begin * static_cast<index>(sizeof(T));
+    lines.last[r] = spectrum + (runs[r].end() - 1) * static_cast<index>(sizeof(T));
   }
-#else
-  (void)cube, (void)y, (void)x, (void)plan;
-#endif
+  return lines;
 }
 
 }  // namespace detail
@@ -308,35 +312,9 @@ template <typename T>
       std::vector<pixel_status>(static_cast<std::size_t>(cube.rows * cube.cols), pixel_status::cancelled)};
   const auto fit_pixel = [&](index y, index x, detail::mlls_workspace& ws) {
     const auto p = static_cast<std::size_t>(y * cube.cols + x);
-    const T* spectrum = cube.data + y * cube.row_stride + x * cube.col_stride;
-    const auto read = [&](index first, index count, double* to) {
-      // Conversion and the finiteness test in one pass the compiler vectorises: a value is not
-      // finite when its exponent bits are all ones, an integer test that ORs into one word.
-      // (Eigen's cast from float and allFinite(), or a bool reduction over a floating-point
-      // comparison, stay scalar; reading took half of each pixel's time.)
-      const T* from = spectrum + first * cube.channel_stride;
-      const index stride = cube.channel_stride;
-      constexpr std::uint64_t exponent = 0x7ff0000000000000;
-      std::uint64_t all_ones = 0;
-      const auto take = [&](index c, T value) {
-        const auto v = static_cast<double>(value);
-        to[c] = v;
-        std::uint64_t bits = 0;
-        std::memcpy(&bits, &v, sizeof bits);
-        all_ones |= static_cast<std::uint64_t>((bits & exponent) == exponent);
-      };
-      if (stride == 1) {
-        for (index c = 0; c < count; ++c) {
-          take(c, from[c]);
-        }
-      } else {
-        for (index c = 0; c < count; ++c) {
-          take(c, from[c * stride]);
-        }
-      }
-      return all_ones == 0;
-    };
-    const auto outcome = detail::solve_mlls(plan, read, ws);
+    const detail::channels_view<T> spectrum{cube.data + y * cube.row_stride + x * cube.col_stride,
+                                            cube.channel_stride};
+    const auto outcome = detail::solve_mlls(plan, spectrum, ws);
     if (outcome != detail::mlls_outcome::ok) {
       out.status[p] = outcome == detail::mlls_outcome::non_finite          ? pixel_status::non_finite
                       : outcome == detail::mlls_outcome::background_failed ? pixel_status::background_failed
@@ -369,9 +347,20 @@ template <typename T>
       const index first = static_cast<index>(r) * run;
       const index last = std::min(first + run, cube.cols);
       for (index x = first; x < last; ++x) {
+        // Asks the memory system for the channels the next pixel's fit reads while this one is
+        // fitted: they are a few hundred values out of a long spectrum, runs too short for the
+        // hardware prefetcher to follow.
+#if defined(__GNUC__)
         if (x + 1 < last) {
-          detail::prefetch_channels(cube, y, x + 1, plan);
+          const auto lines = detail::lines_of(cube, y, x + 1, plan);
+          for (int run_of = 0; run_of < 2 && lines.first[run_of] != nullptr; ++run_of) {
+            for (const char* line = lines.first[run_of]; line < lines.last[run_of]; line += 64) {
+              __builtin_prefetch(line);
+            }
+            __builtin_prefetch(lines.last[run_of]);  // its line, when the run does not start on a line
+          }
         }
+#endif
         fit_pixel(y, x, ws);
       }
     });

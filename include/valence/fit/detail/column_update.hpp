@@ -123,15 +123,17 @@ void projected_products(const matrix_x<Real>& q, const Real* y, const Real* p, R
 // dot products only, O(m f) per fit instead of the O(m n^2) of a Householder QR. The closed forms
 // lose no accuracy while rho^2 >= 1/4 (p keeps at least half its norm outside the fixed columns);
 // below that q is formed explicitly by Gram-Schmidt with one reorthogonalisation ("twice is enough":
-// B. N. Parlett, The Symmetric Eigenvalue Problem (1980), sec. 6.9). Without p
-// (p == nullptr) R = R_F and z = Q_F^T y.
+// B. N. Parlett, The Symmetric Eigenvalue Problem (1980), sec. 6.9).
 //
-// r is n x n and z has n elements (n = f, or f + 1 with p); `p_scale` receives ||p||, and `q_scratch`
-// (m) is workspace. Nothing is allocated. False when the fixed columns or
-// the extended factor fail the rank rule.
+// This is the update from the products alone, for a caller that formed them in a pass of its own
+// (eels::mlls forms them as it reads a spectrum): on entry z holds Q_F^T y in its first f entries,
+// column f of r holds Q_F^T p in its first f, and py = p^T y, pp = p^T p. r is (f + 1) x (f + 1) and
+// z has f + 1 elements; `p_scale` receives ||p||, and `q_scratch` (m) is workspace. Nothing is
+// allocated. False when the fixed columns or the extended factor fail the rank rule.
 template <typename Real>
-bool add_column(const fixed_columns<Real>& fixed, const Real* y, const Real* p, Eigen::Ref<matrix_x<Real>> r,
-                Eigen::Ref<vector_x<Real>> z, Real& p_scale, Eigen::Ref<vector_x<Real>> q_scratch) {
+bool extend_factor(const fixed_columns<Real>& fixed, const Real* y, const Real* p, Real py, Real pp,
+                   Eigen::Ref<matrix_x<Real>> r, Eigen::Ref<vector_x<Real>> z, Real& p_scale,
+                   Eigen::Ref<vector_x<Real>> q_scratch) {
   using std::isfinite;
   using std::sqrt;
   if (!fixed.independent) {
@@ -139,61 +141,75 @@ bool add_column(const fixed_columns<Real>& fixed, const Real* y, const Real* p, 
   }
   const index m = fixed.q.rows();
   const index f = fixed.q.cols();
-  const index n = r.cols();
   const Eigen::Map<const vector_x<Real>> yv(y, m);
-  r.setZero();
+  const Eigen::Map<const vector_x<Real>> pv(p, m);
   r.topLeftCorner(f, f) = fixed.r;
-  p_scale = 1;
-  if (p == nullptr) {
+  r.row(f).head(f).setZero();
+  auto c = r.col(f).head(f);
+  constexpr Real smallest = std::numeric_limits<Real>::min() / std::numeric_limits<Real>::epsilon();
+  if (pp > smallest && pp < std::numeric_limits<Real>::max()) {
+    p_scale = sqrt(pp);
+    c /= p_scale;
+    py /= p_scale;
+  } else {  // a column in extreme units: the products again, of p/||p|| (safe_norm's rule)
+    p_scale = safe_norm<Real>(pv);
+    if (!(p_scale > Real(0)) || !isfinite(p_scale)) {
+      return false;
+    }
     for (index j = 0; j < f; ++j) {
-      z(j) = fixed.q.col(j).dot(yv);
+      c(j) = fixed.q.col(j).dot(pv / p_scale);
     }
+    py = (pv / p_scale).dot(yv);
+  }
+  const Real rho2 = 1 - c.squaredNorm();
+  if (rho2 >= Real(0.25)) {
+    r(f, f) = sqrt(rho2);
+    z(f) = (py - c.dot(z.head(f))) / r(f, f);  // py is now p^T y / ||p||
   } else {
-    const Eigen::Map<const vector_x<Real>> pv(p, m);
-    auto c = r.col(f).head(f);
-    Real py = 0;
-    Real pp = 0;
-    projected_products(fixed.q, y, p, z.data(), c.data(), py, pp);
-    constexpr Real smallest = std::numeric_limits<Real>::min() / std::numeric_limits<Real>::epsilon();
-    if (pp > smallest && pp < std::numeric_limits<Real>::max()) {
-      p_scale = sqrt(pp);
-      c /= p_scale;
-      py /= p_scale;
-    } else {  // a column in extreme units: the products again, of p/||p|| (safe_norm's rule)
-      p_scale = safe_norm<Real>(pv);
-      if (!(p_scale > Real(0)) || !isfinite(p_scale)) {
-        return false;
-      }
-      for (index j = 0; j < f; ++j) {
-        c(j) = fixed.q.col(j).dot(pv / p_scale);
-      }
-      py = (pv / p_scale).dot(yv);
+    auto q = q_scratch.head(m);
+    q = pv / p_scale;
+    for (index j = 0; j < f; ++j) {
+      q -= c(j) * fixed.q.col(j);
     }
-    const Real rho2 = 1 - c.squaredNorm();
-    if (rho2 >= Real(0.25)) {
-      r(f, f) = sqrt(rho2);
-      z(f) = (py - c.dot(z.head(f))) / r(f, f);  // py is now p^T y / ||p||
-    } else {
-      auto q = q_scratch.head(m);
-      q = pv / p_scale;
-      for (index j = 0; j < f; ++j) {
-        q -= c(j) * fixed.q.col(j);
-      }
-      for (index j = 0; j < f; ++j) {  // the second pass of "twice is enough"
-        const Real again = fixed.q.col(j).dot(q);
-        q -= again * fixed.q.col(j);
-        c(j) += again;
-      }
-      r(f, f) = safe_norm<Real>(q);
-      if (!(r(f, f) > Real(0))) {
-        return false;
-      }
-      z(f) = q.dot(yv) / r(f, f);
+    for (index j = 0; j < f; ++j) {  // the second pass of "twice is enough"
+      const Real again = fixed.q.col(j).dot(q);
+      q -= again * fixed.q.col(j);
+      c(j) += again;
     }
+    r(f, f) = safe_norm<Real>(q);
+    if (!(r(f, f) > Real(0))) {
+      return false;
+    }
+    z(f) = q.dot(yv) / r(f, f);
   }
   // Every column of the factored matrix has unit norm.
   return first_dependent_column(
-             r.topLeftCorner(n, n), [](index) { return Real(1); }, rank_tolerance(Real(0), m)) < 0;
+             r.topLeftCorner(f + 1, f + 1), [](index) { return Real(1); }, rank_tolerance(Real(0), m)) < 0;
+}
+
+// The same update with the products formed here (projected_products), or, without p
+// (p == nullptr), R = R_F and z = Q_F^T y. r is n x n and z has n elements (n = f, or f + 1 with p).
+template <typename Real>
+bool add_column(const fixed_columns<Real>& fixed, const Real* y, const Real* p, Eigen::Ref<matrix_x<Real>> r,
+                Eigen::Ref<vector_x<Real>> z, Real& p_scale, Eigen::Ref<vector_x<Real>> q_scratch) {
+  if (!fixed.independent) {
+    return false;
+  }
+  const index m = fixed.q.rows();
+  const index f = fixed.q.cols();
+  p_scale = 1;
+  if (p == nullptr) {
+    r = fixed.r;
+    const Eigen::Map<const vector_x<Real>> yv(y, m);
+    for (index j = 0; j < f; ++j) {
+      z(j) = fixed.q.col(j).dot(yv);
+    }
+    return first_dependent_column(r, [](index) { return Real(1); }, rank_tolerance(Real(0), m)) < 0;
+  }
+  Real py = 0;
+  Real pp = 0;
+  projected_products(fixed.q, y, p, z.data(), r.col(f).data(), py, pp);
+  return extend_factor(fixed, y, p, py, pp, r, z, p_scale, q_scratch);
 }
 
 }  // namespace valence::fit::detail
@@ -202,6 +218,9 @@ bool add_column(const fixed_columns<Real>& fixed, const Real* y, const Real* p, 
 // Compiled mode: instantiated once, in the valence::compiled library.
 namespace valence::fit::detail {
 extern template struct fixed_columns<double>;
+extern template bool extend_factor<double>(const fixed_columns<double>&, const double*, const double*, double,
+                                           double, Eigen::Ref<matrix_x<double>>, Eigen::Ref<vector_x<double>>,
+                                           double&, Eigen::Ref<vector_x<double>>);
 extern template bool add_column<double>(const fixed_columns<double>&, const double*, const double*,
                                         Eigen::Ref<matrix_x<double>>, Eigen::Ref<vector_x<double>>, double&,
                                         Eigen::Ref<vector_x<double>>);
