@@ -324,8 +324,8 @@ power_law_polynomial power_law_taylor(const mlls_plan& plan, double exponent, do
   }
   // 1/k, so that the recurrences below multiply (a chain of divisions was a tenth of a pixel's fit).
   static constexpr double reciprocal[power_law_polynomial::max_degree + 1] = {
-      0,       1,        1 / 2.,  1 / 3.,  1 / 4.,  1 / 5.,  1 / 6.,  1 / 7.,  1 / 8.,
-      1 / 9.,  1 / 10., 1 / 11., 1 / 12., 1 / 13., 1 / 14., 1 / 15., 1 / 16.};
+      0,      1,       1 / 2.,  1 / 3.,  1 / 4.,  1 / 5.,  1 / 6.,  1 / 7., 1 / 8.,
+      1 / 9., 1 / 10., 1 / 11., 1 / 12., 1 / 13., 1 / 14., 1 / 15., 1 / 16.};
   poly.coefficients[0] = scale * std::exp(-exponent * plan.log_center);
   poly.degree = 0;
   double remainder = std::exp(2 * x);
@@ -433,8 +433,7 @@ bool read_channels(const channels_view<T>& s, index first, index count, double* 
 // independent instructions in flight. Before it, a pixel swept its window twice more (the column,
 // then the products) and stored and reloaded the column in between.
 template <int F>
-void window_pass(const mlls_plan& plan, const power_law_polynomial& poly, mlls_workspace& ws, double& py,
-                 double& pp) {
+void window_pass(const mlls_plan& plan, const power_law_polynomial& poly, mlls_workspace& ws, double& py, double& pp) {
   namespace ei = Eigen::internal;
   const index m = plan.window.size;
   const double* y = ws.spectrum.data() + plan.window.begin;
@@ -511,7 +510,7 @@ template <int N, bool Full>
 void residual_sums(const matrix_d& model, const vector_d& b, const window_view& y, const window_view& o,
                    const vector_d& log_energy, index power, residual_statistics& s, matrix_d& gram,
                    vector_d& power_products) {
-  using quad = Eigen::Array<double, 4, 1>;
+  using quad = Eigen::Array<double, packet_size, 1>;  // one SIMD register
   constexpr int pairs = N * (N + 1) / 2;
   const index m = y.size();
   quad rr = quad::Zero();
@@ -526,7 +525,7 @@ void residual_sums(const matrix_d& model, const vector_d& b, const window_view& 
     ht = quad::Zero();
   }
   index i = 0;
-  for (; i + 4 <= m; i += 4) {
+  for (; i + packet_size <= m; i += packet_size) {
     quad column[N];
     quad r = Eigen::Map<const quad>(y.data() + i);
     for (int j = 0; j < N; ++j) {
@@ -639,11 +638,16 @@ bool counting_covariance(const residual_statistics& s, index dof, mlls_workspace
     return false;
   }
   const double phi = s.residual_norm2 / (s.fitted_sum * double(dof) / double(m));
+  for (index j = 1; j < n; ++j) {  // G whole, so that the products below have no branch
+    for (index k = 0; k < j; ++k) {
+      ws.gram(k, j) = ws.gram(j, k);
+    }
+  }
   for (index i = 0; i < n; ++i) {  // ws.inverse = C_u G
     for (index j = 0; j < n; ++j) {
       double sum = 0;
       for (index k = 0; k < n; ++k) {
-        sum += ws.covariance(i, k) * (k >= j ? ws.gram(k, j) : ws.gram(j, k));
+        sum += ws.covariance(i, k) * ws.gram(k, j);
       }
       ws.inverse(i, j) = sum;
     }
@@ -682,11 +686,10 @@ bool solve_projected(const mlls_plan& plan, const window_view& y, mlls_workspace
   auto z = ws.rhs.head(n);
   double power_scale = 1;
   const double* p = n == f ? nullptr : ws.model.col(plan.k).data();
-  const bool factored =
-      products != nullptr
-          ? fit::detail::extend_factor<double>(plan.fixed, y.data(), p, products[0], products[1], r, z, power_scale,
-                                               ws.fitted)
-          : fit::detail::add_column<double>(plan.fixed, y.data(), p, r, z, power_scale, ws.fitted);
+  const bool factored = products != nullptr
+                            ? fit::detail::extend_factor<double>(plan.fixed, y.data(), p, products[0], products[1], r,
+                                                                 z, power_scale, ws.fitted)
+                            : fit::detail::add_column<double>(plan.fixed, y.data(), p, r, z, power_scale, ws.fitted);
   if (!factored) {
     return false;
   }
@@ -905,26 +908,29 @@ mlls_outcome solve_mlls(const mlls_plan& plan, const channels_view<T>& s, mlls_w
   if (background_parameters > 0) {
     add_background_covariance(plan, background_parameters, ws);
   }
-  ws.standard_errors = ws.covariance.diagonal().cwiseMax(0.0).cwiseSqrt();
+  for (index j = 0; j < plan.terms; ++j) {
+    ws.standard_errors(j) = std::sqrt(std::max(ws.covariance(j, j), 0.0));
+  }
   // Fractions f_i = b_i / sum b, errors from g^T C g with g_j = (delta_ij - f_i) / sum b.
   const index k = plan.k;
   // With g = (e_i - f_i 1)/sum b: g^T C g = (C_ii - 2 f_i sum_a C_ai + f_i^2 sum_ab C_ab) / (sum b)^2,
   // from the row sums of C's reference block, O(k^2) in all.
-  const double total = ws.coefficients.head(k).sum();
-  ws.fractions = ws.coefficients.head(k) / total;
-  auto row_sums = ws.projection.head(k);
+  double total = 0;
   double all = 0;
+  double* row_sums = ws.projection.data();
   for (index a = 0; a < k; ++a) {
+    total += ws.coefficients(a);
     double sum = 0;
     for (index b = 0; b < k; ++b) {
       sum += ws.covariance(a, b);
     }
-    row_sums(a) = sum;
+    row_sums[a] = sum;
     all += sum;
   }
   for (index i = 0; i < k; ++i) {
-    const double f = ws.fractions(i);
-    const double variance = (ws.covariance(i, i) - 2 * f * row_sums(i) + f * f * all) / (total * total);
+    const double f = ws.coefficients(i) / total;
+    const double variance = (ws.covariance(i, i) - 2 * f * row_sums[i] + f * f * all) / (total * total);
+    ws.fractions(i) = f;
     ws.fraction_errors(i) = std::sqrt(std::max(variance, 0.0));
   }
   return mlls_outcome::ok;

@@ -312,8 +312,7 @@ template <typename T>
       std::vector<pixel_status>(static_cast<std::size_t>(cube.rows * cube.cols), pixel_status::cancelled)};
   const auto fit_pixel = [&](index y, index x, detail::mlls_workspace& ws) {
     const auto p = static_cast<std::size_t>(y * cube.cols + x);
-    const detail::channels_view<T> spectrum{cube.data + y * cube.row_stride + x * cube.col_stride,
-                                            cube.channel_stride};
+    const detail::channels_view<T> spectrum{cube.data + y * cube.row_stride + x * cube.col_stride, cube.channel_stride};
     const auto outcome = detail::solve_mlls(plan, spectrum, ws);
     if (outcome != detail::mlls_outcome::ok) {
       out.status[p] = outcome == detail::mlls_outcome::non_finite          ? pixel_status::non_finite

@@ -204,7 +204,8 @@ bool add_column(const fixed_columns<Real>& fixed, const Real* y, const Real* p, 
     for (index j = 0; j < f; ++j) {
       z(j) = fixed.q.col(j).dot(yv);
     }
-    return first_dependent_column(r, [](index) { return Real(1); }, rank_tolerance(Real(0), m)) < 0;
+    return first_dependent_column(
+               r, [](index) { return Real(1); }, rank_tolerance(Real(0), m)) < 0;
   }
   Real py = 0;
   Real pp = 0;
@@ -218,9 +219,9 @@ bool add_column(const fixed_columns<Real>& fixed, const Real* y, const Real* p, 
 // Compiled mode: instantiated once, in the valence::compiled library.
 namespace valence::fit::detail {
 extern template struct fixed_columns<double>;
-extern template bool extend_factor<double>(const fixed_columns<double>&, const double*, const double*, double,
-                                           double, Eigen::Ref<matrix_x<double>>, Eigen::Ref<vector_x<double>>,
-                                           double&, Eigen::Ref<vector_x<double>>);
+extern template bool extend_factor<double>(const fixed_columns<double>&, const double*, const double*, double, double,
+                                           Eigen::Ref<matrix_x<double>>, Eigen::Ref<vector_x<double>>, double&,
+                                           Eigen::Ref<vector_x<double>>);
 extern template bool add_column<double>(const fixed_columns<double>&, const double*, const double*,
                                         Eigen::Ref<matrix_x<double>>, Eigen::Ref<vector_x<double>>, double&,
                                         Eigen::Ref<vector_x<double>>);
