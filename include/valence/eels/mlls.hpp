@@ -399,19 +399,19 @@ struct channels_view {
 
 // Channels [first, first + count) as doubles into `to`; false when any is not finite. Conversion and
 // the finiteness test in one pass the compiler vectorises: a value is not finite when its exponent
-// bits are all ones, an integer test that ORs into one word. (Eigen's cast from float and
-// allFinite(), or a bool reduction over a floating-point comparison, stay scalar.)
+// bits are all ones, the largest an exponent field can be, so one integer maximum tests them all. (Eigen's cast from
+// float and allFinite(), or a bool reduction over a floating-point comparison, stay scalar.)
 template <typename T>
 bool read_channels(const channels_view<T>& s, index first, index count, double* to) {
   const T* from = s.data + first * s.stride;
   constexpr std::uint64_t exponent = 0x7ff0000000000000;
-  std::uint64_t all_ones = 0;
+  std::uint64_t largest = 0;  // the largest exponent field: all ones only for infinity and NaN
   const auto take = [&](index c, T value) {
     const auto v = static_cast<double>(value);
     to[c] = v;
     std::uint64_t bits = 0;
     std::memcpy(&bits, &v, sizeof bits);
-    all_ones |= static_cast<std::uint64_t>((bits & exponent) == exponent);
+    largest = std::max(largest, bits & exponent);
   };
   if (s.stride == 1) {
     for (index c = 0; c < count; ++c) {
@@ -422,7 +422,7 @@ bool read_channels(const channels_view<T>& s, index first, index count, double* 
       take(c, from[c * s.stride]);
     }
   }
-  return all_ones == 0;
+  return largest != exponent;
 }
 
 // The rest of a projected fit's first pass once its window has been read (read_channels), when the
