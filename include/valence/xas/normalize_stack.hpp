@@ -114,7 +114,21 @@ struct stack_operators {
   matrix_x<double> m_post_t;  // k2 x (nnorm+1): M_post transposed
   matrix_x<double> g;         // (nnorm+1) x 2: M_post B_pre[post window]
   vector_x<double> step_row;  // b_post(ie0)
+  // The step is linear in the data, b_post(ie0) . (M_post y[post] - G M_pre y[pre]) = u . y: one
+  // dot product over the windows' span instead of the post-edge coefficients and their algebra.
+  core::index_range step_span;
+  vector_x<double> step_weights;  // u over step_span
+  core::index_range white_line;   // the points E0 <= E <= E0 + white_line_window
 };
+
+// The points E0 <= E_i <= E0 + window, where the white-line maximum is sought: found once per E0
+// (two binary searches), so that the search itself compares no energies.
+template <class = void>
+core::index_range white_line_range(const vector_x<double>& e, double e0, double window) {
+  const auto first = std::lower_bound(e.data(), e.data() + e.size(), e0);
+  const auto last = std::upper_bound(first, e.data() + e.size(), e0 + window);
+  return {static_cast<index>(first - e.data()), static_cast<index>(last - first)};
+}
 
 template <class = void>
 matrix_x<double> pseudo_inverse(const matrix_ref& a) {
@@ -150,6 +164,11 @@ stack_operators make_stack_operators(const vector_ref& e, double e0, const pre_e
   op.m_post_t = m_post.transpose();
   op.g = m_post * op.b_pre.middleRows(op.post_first, k2);
   op.step_row = post_basis.row(op.ie0).transpose();
+  const index first = std::min(op.pre_first, op.post_first);
+  op.step_span = {first, std::max(op.pre_last, op.post_last) - first};
+  op.step_weights = vector_x<double>::Zero(op.step_span.size);
+  op.step_weights.segment(op.post_first - first, k2) = op.m_post_t * op.step_row;
+  op.step_weights.segment(op.pre_first - first, k) -= op.m_pre_t * (op.g.transpose() * op.step_row);
   return op;
 }
 
@@ -186,12 +205,14 @@ void add_finite_columns(const Eigen::DenseBase<Derived>& stack, vector_x<double>
 }
 
 // Edge energy at `fraction` (the crossing nearest E0, ie0 the grid point nearest E0) and the
-// white-line maximum of one spectrum whose normalised values are value(i) / scale (scale > 0:
-// the searches compare the numerators and divide once). NaN when absent. Both searches start at
-// E0 and stop as soon as nothing farther can be nearer, so a pixel costs a few points, not a scan.
+// white-line maximum over `white_line` (white_line_range) of one spectrum whose normalised values
+// are value(i) / scale (scale > 0: the searches compare the numerators and divide once). NaN when
+// absent. The crossing search starts at E0 and stops as soon as nothing farther can be nearer, so
+// a pixel costs a few points, not a scan.
 template <typename Value>
 void edge_features(const vector_x<double>& e, const Value& value, double scale, double e0, index ie0,
-                   const stack_options& options, double& edge_energy, double& white_energy, double& white_height) {
+                   const core::index_range& white_line, const stack_options& options, double& edge_energy,
+                   double& white_energy, double& white_height) {
   edge_energy = std::numeric_limits<double>::quiet_NaN();
   white_energy = std::numeric_limits<double>::quiet_NaN();
   white_height = std::numeric_limits<double>::quiet_NaN();
@@ -215,14 +236,18 @@ void edge_features(const vector_x<double>& e, const Value& value, double scale, 
   for (index i = std::min(ie0, n - 2) + 1; i <= n - 2 && e(i) <= e0 + distance; ++i) {
     consider(i);
   }
-  double top = std::numeric_limits<double>::quiet_NaN();
-  for (index i = std::max<index>(ie0 - 1, 0); i < n && e(i) <= e0 + options.white_line_window; ++i) {
-    const double v = value(i);
-    if (e(i) >= e0 && !(v <= top)) {
-      top = v;
-      white_energy = e(i);
-    }
+  if (white_line.size == 0) {
+    return;
   }
+  // The first maximum, without a branch on the data: the comparison selects.
+  double top = value(white_line.begin);
+  index at = white_line.begin;
+  for (index i = white_line.begin + 1; i < white_line.end(); ++i) {
+    const double v = value(i);
+    at = v > top ? i : at;
+    top = v > top ? v : top;
+  }
+  white_energy = e(at);
   white_height = top / scale;
 }
 
@@ -234,8 +259,8 @@ struct pixel_features {
   double white_height = std::numeric_limits<double>::quiet_NaN();
 };
 
-// One pixel with fixed E0 and ranges: the window dot products by the batch fits' streaming
-// kernel (fit::detail::project_column, four lanes per accumulator), one vectorised finiteness
+// One pixel with fixed E0 and ranges: the pre-edge line and the step as dot products by the batch
+// fits' streaming kernel (fit::detail::project_group, four lanes per accumulator), one vectorised finiteness
 // pass, then the searches for the step-fraction crossing nearest E0 and the white-line maximum,
 // which touch only the points they visit (the whole normalised spectrum is formed into `norm`
 // only when it is kept). Accumulates in double whatever the input type.
@@ -245,14 +270,12 @@ pixel_features normalize_fixed_pixel(const stack_operators& op, const In* y, con
   const bool keep_norm = options.keep_norm;
   pixel_features out;
   double c[2];
-  double d[6];
-  double unused = 0;
-  fit::detail::project_column(op.m_pre_t, y + op.pre_first, c, unused);
-  fit::detail::project_column(op.m_post_t, y + op.post_first, d, unused);
   double step = 0;
-  for (index r = 0; r < op.m_post_t.cols(); ++r) {
-    step += op.step_row(r) * (d[r] - op.g(r, 0) * c[0] - op.g(r, 1) * c[1]);
-  }
+  double unused = 0;
+  const index k = op.m_pre_t.rows();
+  const index span = op.step_span.size;
+  fit::detail::project_group<2, false>(op.m_pre_t.data(), k, k, y + op.pre_first, c, unused);
+  fit::detail::project_group<1, false>(op.step_weights.data(), span, span, y + op.step_span.begin, &step, unused);
   if (options.normalization.step) {
     step = *options.normalization.step;
   }
@@ -281,7 +304,8 @@ pixel_features normalize_fixed_pixel(const stack_operators& op, const In* y, con
   }
   // The searches read mu minus the pre-edge line at the few points they visit and divide once.
   const auto above_pre_edge = [&](index i) { return double(y[i]) - op.b_pre(i, 0) * c0 - op.b_pre(i, 1) * c1; };
-  edge_features(e, above_pre_edge, step, e0, op.ie0, options, out.edge_energy, out.white_energy, out.white_height);
+  edge_features(e, above_pre_edge, step, e0, op.ie0, op.white_line, options, out.edge_energy, out.white_energy,
+                out.white_height);
   out.status = std::isnan(out.edge_energy) ? pixel_status::no_crossing : pixel_status::ok;
   return out;
 }
@@ -369,6 +393,7 @@ template <typename DerivedE, typename DerivedS>
       shared_e0 = find_e0(e, mean).e0;
     }
     op = detail::make_stack_operators(e, shared_e0, shared);
+    op.white_line = detail::white_line_range(e, shared_e0, options.white_line_window);
   }
   // Per-thread scratch: the fixed-E0 path allocates nothing per pixel.
   struct scratch {
@@ -414,7 +439,9 @@ template <typename DerivedE, typename DerivedS>
       if (!(f.step > options.min_step)) {
         f.status = pixel_status::no_edge;
       } else {
-        detail::edge_features(e, r.norm, 1.0, r.e0, r.e0_index, options, f.edge_energy, f.white_energy, f.white_height);
+        detail::edge_features(e, r.norm, 1.0, r.e0, r.e0_index,
+                              detail::white_line_range(e, r.e0, options.white_line_window), options, f.edge_energy,
+                              f.white_energy, f.white_height);
         f.status = std::isnan(f.edge_energy) ? pixel_status::no_crossing : pixel_status::ok;
       }
       store(p, r.e0, f, r.norm);
