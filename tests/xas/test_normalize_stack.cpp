@@ -102,20 +102,32 @@ TEST_SUITE("xas") {
     s.mu.col(7).setConstant(0.25);  // an empty part of the field of view: no edge
     // The last point, which no fit window uses (Larch's norm2 excludes it), is still checked.
     s.mu(s.mu.rows() - 1, 5) = std::numeric_limits<double>::infinity();
+    // 8340 eV, at the edge: between the pre- and post-edge windows, where the step's weights are 0.
+    s.mu(127, 9) = std::numeric_limits<double>::quiet_NaN();
     for (const bool per_pixel : {false, true}) {
-      CAPTURE(per_pixel);
-      valence::xas::stack_options o;
-      o.per_pixel_e0 = per_pixel;
-      o.min_step = 0.05;
-      const auto r = valence::xas::normalize_stack(s.energy, s.mu, o);
-      CHECK(r.status[3] == valence::xas::pixel_status::non_finite_data);
-      CHECK(r.status[7] == valence::xas::pixel_status::no_edge);
-      CHECK(r.status[5] == valence::xas::pixel_status::non_finite_data);
-      CHECK(std::isnan(r.edge_step(3)));
-      CHECK(std::isnan(r.edge_energy(7)));
-      CHECK(std::isnan(r.edge_energy(5)));
-      CHECK(r.failed() == 3);
-      CHECK(r.status[0] == valence::xas::pixel_status::ok);
+      for (const bool step_given : {false, true}) {
+        CAPTURE(per_pixel);
+        CAPTURE(step_given);
+        valence::xas::stack_options o;
+        o.per_pixel_e0 = per_pixel;
+        o.min_step = 0.05;
+        if (step_given) {  // the data's own step is then not used, but their NaN still counts
+          o.normalization.step = 1.0;
+        }
+        const auto r = valence::xas::normalize_stack(s.energy, s.mu, o);
+        CHECK(r.status[3] == valence::xas::pixel_status::non_finite_data);
+        CHECK(r.status[5] == valence::xas::pixel_status::non_finite_data);
+        CHECK(r.status[9] == valence::xas::pixel_status::non_finite_data);
+        CHECK(std::isnan(r.edge_step(3)));
+        CHECK(std::isnan(r.edge_step(9)));
+        CHECK(std::isnan(r.edge_energy(5)));
+        if (!step_given) {
+          CHECK(r.status[7] == valence::xas::pixel_status::no_edge);
+          CHECK(std::isnan(r.edge_energy(7)));
+          CHECK(r.failed() == 4);
+          CHECK(r.status[0] == valence::xas::pixel_status::ok);
+        }
+      }
     }
   }
 

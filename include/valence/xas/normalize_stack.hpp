@@ -276,23 +276,27 @@ pixel_features normalize_fixed_pixel(const stack_operators& op, const In* y, con
   const index span = op.step_span.size;
   fit::detail::project_group<2, false>(op.m_pre_t.data(), k, k, y + op.pre_first, c, unused);
   fit::detail::project_group<1, false>(op.step_weights.data(), span, span, y + op.step_span.begin, &step, unused);
+  // Tested before a given step replaces it: a NaN in the span shows only here.
+  if (!std::isfinite(step)) {
+    out.step = step;
+    out.status = pixel_status::non_finite_data;
+    return out;
+  }
   if (options.normalization.step) {
     step = *options.normalization.step;
   }
   out.step = step;
-  if (!std::isfinite(step)) {
-    out.status = pixel_status::non_finite_data;
-    return out;
-  }
   if (!(step > options.min_step)) {
     out.status = pixel_status::no_edge;
     return out;
   }
   const Eigen::Map<const Eigen::Array<In, Eigen::Dynamic, 1>> mu(y, e.size());
-  // A bad value outside the fit windows: x * 0 is 0 for finite x and NaN for infinities and NaN,
-  // so the sum of the products is 0 exactly when every value is finite (no overflow, unlike a
-  // plain sum), in one vectorised pass in the input's own type over data already in L1.
-  if (!((mu * In(0)).sum() == In(0))) {
+  // A bad value outside the step's span (inside it, the step is already NaN: a weight, even 0,
+  // times infinity or NaN is NaN): x * 0 is 0 for finite x and NaN for infinities and NaN, so the
+  // sum of the products is 0 exactly when every value is finite (no overflow, unlike a plain sum),
+  // vectorised in the input's own type.
+  const index after = op.step_span.end();
+  if (!((mu.head(op.step_span.begin) * In(0)).sum() + (mu.tail(e.size() - after) * In(0)).sum() == In(0))) {
     out = pixel_features{};
     out.status = pixel_status::non_finite_data;
     return out;
