@@ -230,11 +230,23 @@ void edge_features(const vector_x<double>& e, const Value& value, double scale, 
       }
     }
   };
-  for (index i = std::min(ie0, n - 2); i >= 0 && e(i + 1) >= e0 - distance; --i) {
-    consider(i);
-  }
-  for (index i = std::min(ie0, n - 2) + 1; i <= n - 2 && e(i) <= e0 + distance; ++i) {
-    consider(i);
+  // Outward from E0, always to the nearer of the next interval below and the next above (by its
+  // nearer end): the nearest crossing is then usually the first found, and the search stops once
+  // both directions are farther than it. (Going all the way down first walked the whole pre-edge
+  // whenever the crossing lay above E0.)
+  index down = std::min(ie0, n - 2);
+  index up = down + 1;
+  while (down >= 0 || up <= n - 2) {
+    const double below = down >= 0 ? e0 - e(down + 1) : std::numeric_limits<double>::infinity();
+    const double above = up <= n - 2 ? e(up) - e0 : std::numeric_limits<double>::infinity();
+    if (!(std::min(below, above) <= distance)) {
+      break;
+    }
+    if (below <= above) {
+      consider(down--);
+    } else {
+      consider(up++);
+    }
   }
   if (white_line.size == 0) {
     return;
