@@ -165,8 +165,9 @@ class cubic_spline {
   [[nodiscard]] vector_x<Real> operator()(const Eigen::DenseBase<DerivedQ>& t) const {
     detail::check_query("valence::core::cubic_spline", x_, t, mode_);
     vector_x<Real> out(t.size());
+    index k = 0;  // the previous point's interval: ascending queries, the usual case, find theirs at once
     for (index i = 0; i < t.size(); ++i) {
-      out(i) = evaluate_unchecked(t(i), 0);
+      out(i) = evaluate_unchecked(t(i), 0, k);
     }
     return out;
   }
@@ -219,31 +220,40 @@ class cubic_spline {
     diag(n - 1) = hb;
     rhs(n - 1) = (delta(n - 2) * hb * (Real(3) * hl + Real(2) * hb) + hl * hl * delta(n - 3)) / dn;
     // Thomas elimination. The first row is not diagonally dominant, but eliminating it leaves
-    // diag(1) = h0 + h1 exactly, after which every row is dominant.
+    // diag(1) = h0 + h1 exactly, after which every row is dominant. One division per row, kept as
+    // a reciprocal for the back substitution: the divisions form the elimination's dependent chain.
+    vector_x<Real>& inverse = diag;  // diag(i) is read only before it is inverted
     for (index i = 1; i < n; ++i) {
-      const Real factor = sub(i) / diag(i - 1);
+      inverse(i - 1) = Real(1) / diag(i - 1);
+      const Real factor = sub(i) * inverse(i - 1);
       diag(i) -= factor * super(i - 1);
       rhs(i) -= factor * rhs(i - 1);
     }
-    slope_(n - 1) = rhs(n - 1) / diag(n - 1);
+    inverse(n - 1) = Real(1) / diag(n - 1);
+    slope_(n - 1) = rhs(n - 1) * inverse(n - 1);
     for (index i = n - 2; i >= 0; --i) {
-      slope_(i) = (rhs(i) - super(i) * slope_(i + 1)) / diag(i);
+      slope_(i) = (rhs(i) - super(i) * slope_(i + 1)) * inverse(i);
     }
   }
 
   Real evaluate(Real t, int order) const {
     detail::check_query_point("valence::core::cubic_spline", x_, t, 0, mode_);
-    return evaluate_unchecked(t, order);
+    index k = 0;
+    return evaluate_unchecked(t, order, k);
   }
 
   // Cubic Hermite form on [x_k, x_k+1] with u = t - x_k:
   // p(u) = y_k + s_k u + c2 u^2 + c3 u^3.
-  Real evaluate_unchecked(Real t, int order) const {
+  // The spline at t; `k` is a guess of t's interval (detail::interval_of), replaced by t's own.
+  Real evaluate_unchecked(Real t, int order, index& k) const {
     const index n = x_.size();
     if (mode_ == extrapolation::hold && (t <= x_(0) || t >= x_(n - 1))) {
       return order == 0 ? (t <= x_(0) ? y_(0) : y_(n - 1)) : Real(0);
     }
-    const index k = detail::interval_of(x_, t);
+    const auto holds = [&](index j) { return (j == 0 || x_(j) <= t) && (j == n - 2 || t < x_(j + 1)); };
+    if (!holds(k)) {
+      k = k + 1 <= n - 2 && holds(k + 1) ? k + 1 : detail::interval_of(x_, t);
+    }
     const Real h = x_(k + 1) - x_(k);
     const Real delta = (y_(k + 1) - y_(k)) / h;
     const Real c2 = (Real(3) * delta - Real(2) * slope_(k) - slope_(k + 1)) / h;
