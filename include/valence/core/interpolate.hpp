@@ -254,10 +254,10 @@ class cubic_spline {
     if (!holds(k)) {
       k = k + 1 <= n - 2 && holds(k + 1) ? k + 1 : detail::interval_of(x_, t);
     }
-    const Real h = x_(k + 1) - x_(k);
-    const Real delta = (y_(k + 1) - y_(k)) / h;
-    const Real c2 = (Real(3) * delta - Real(2) * slope_(k) - slope_(k + 1)) / h;
-    const Real c3 = (slope_(k) + slope_(k + 1) - Real(2) * delta) / (h * h);
+    const Real inverse_h = Real(1) / (x_(k + 1) - x_(k));  // one division, not three
+    const Real delta = (y_(k + 1) - y_(k)) * inverse_h;
+    const Real c2 = (Real(3) * delta - Real(2) * slope_(k) - slope_(k + 1)) * inverse_h;
+    const Real c3 = (slope_(k) + slope_(k + 1) - Real(2) * delta) * (inverse_h * inverse_h);
     const Real u = t - x_(k);
     if (order == 0) {
       return y_(k) + u * (slope_(k) + u * (c2 + u * c3));
