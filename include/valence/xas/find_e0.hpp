@@ -59,27 +59,22 @@ double find_energy_step(const vector_ref& en) {
   if (skip == 0) {
     return std::numeric_limits<double>::quiet_NaN();
   }
-  // The steps at sorted positions [skip, skip + 10) without sorting them all: the `last`
-  // smallest kept in order as the steps stream by (most are rejected by one comparison). The
-  // same values, summed in the same order, as after a full sort.
+  // The steps at sorted positions [skip, skip + 10) without sorting them all: the same values,
+  // summed in the same order, as after a full sort.
   const index count = std::max<index>(0, n - 2 - 2 * skip);
   const auto first = std::min<std::size_t>(std::size_t(skip), std::size_t(count));
   const auto last = std::min<std::size_t>(first + 10, std::size_t(count));
   if (first == last) {
     return std::numeric_limits<double>::quiet_NaN();
   }
-  std::vector<double> steps;
-  steps.reserve(last + 1);
+  std::vector<double> steps(static_cast<std::size_t>(count));
   for (index i = skip + 1; i < n - 1 - skip; ++i) {
-    const double step = en(i) - en(i - 1);
-    if (steps.size() == last && !(step < steps.back())) {
-      continue;
-    }
-    steps.insert(std::upper_bound(steps.begin(), steps.end(), step), step);
-    if (steps.size() > last) {
-      steps.pop_back();
-    }
+    steps[std::size_t(i - skip - 1)] = en(i) - en(i - 1);
   }
+  // The `last` smallest, in order: a selection, then a sort of those few. (Keeping them sorted as
+  // the steps streamed by shifted the list at nearly every step of a finely sampled edge.)
+  std::nth_element(steps.begin(), steps.begin() + std::ptrdiff_t(last - 1), steps.end());
+  std::sort(steps.begin(), steps.begin() + std::ptrdiff_t(last));
   double sum = 0;
   for (std::size_t i = first; i < last; ++i) {
     sum += steps[i];
