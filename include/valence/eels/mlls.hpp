@@ -399,8 +399,9 @@ struct channels_view {
 
 // Channels [first, first + count) as doubles into `to`; false when any is not finite. Conversion and
 // the finiteness test in one pass the compiler vectorises: a value is not finite when its exponent
-// bits are all ones, the largest an exponent field can be, so one integer maximum tests them all. (Eigen's cast from
-// float and allFinite(), or a bool reduction over a floating-point comparison, stay scalar.)
+// bits are all ones, the largest an exponent field can be, so one integer maximum tests them all.
+// (Eigen's cast from float and allFinite(), or a bool reduction over a floating-point comparison,
+// stay scalar.)
 template <typename T>
 bool read_channels(const channels_view<T>& s, index first, index count, double* to) {
   const T* from = s.data + first * s.stride;
