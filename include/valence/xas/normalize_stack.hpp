@@ -272,10 +272,10 @@ struct pixel_features {
 };
 
 // One pixel with fixed E0 and ranges: the pre-edge line and the step as dot products by the batch
-// fits' streaming kernel (fit::detail::project_group, four lanes per accumulator), one vectorised finiteness
-// pass, then the searches for the step-fraction crossing nearest E0 and the white-line maximum,
-// which touch only the points they visit (the whole normalised spectrum is formed into `norm`
-// only when it is kept). Accumulates in double whatever the input type.
+// fits' streaming kernel (fit::detail::project_group), a vectorised finiteness test of the points
+// outside the step's span, then the searches for the step-fraction crossing nearest E0 and the
+// white-line maximum, which touch only the points they visit (the whole normalised spectrum is
+// formed into `norm` only when it is kept). Accumulates in double whatever the input type.
 template <typename In>
 pixel_features normalize_fixed_pixel(const stack_operators& op, const In* y, const vector_x<double>& e, double e0,
                                      const stack_options& options, vector_x<double>& norm) {
