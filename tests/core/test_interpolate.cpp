@@ -9,6 +9,8 @@
 
 #include <Eigen/Core>
 
+#include <limits>
+
 namespace {
 
 using valence_test::vec;
@@ -85,6 +87,42 @@ TEST_SUITE("core") {
       // measured: below 40 eps of the function scale (|p| <= 17) in every type; tolerance 128 eps.
       VALENCE_CHECK_REL(p(t), spline(t), Real(128) * eps, Real(17));
     }
+  }
+
+  TEST_CASE("cubic_spline::through_columns equals one spline per column, bit for bit") {
+    // The shared elimination does each column's arithmetic as the constructor does: the values,
+    // derivatives and slopes agree exactly, for 2, 3 and 8 points (the straight line, the parabola
+    // and the tridiagonal system) and for ascending and unordered queries.
+    for (const Eigen::Index n : {2, 3, 8}) {
+      CAPTURE(n);
+      Eigen::MatrixXd ordinates(n, 3);
+      ordinates.col(0) = values.head(n);
+      ordinates.col(1) = values.head(n).array().square();
+      ordinates.col(2) = -0.5 * values.head(n).array() + knots.head(n).array();
+      const Eigen::VectorXd x = knots.head(n);
+      const auto splines =
+          valence::core::cubic_spline<double>::through_columns(x, ordinates, valence::core::extrapolation::extend);
+      REQUIRE(splines.size() == 3);
+      const Eigen::VectorXd unordered = vec({5.875, 0.125, 3.625, 0.5, 6.0, 1.0, 2.75, -0.5});
+      for (Eigen::Index c = 0; c < 3; ++c) {
+        CAPTURE(c);
+        const valence::core::cubic_spline<double> alone(x, Eigen::VectorXd(ordinates.col(c)),
+                                                        valence::core::extrapolation::extend);
+        CHECK(splines[std::size_t(c)](queries) == alone(queries));
+        CHECK(splines[std::size_t(c)](unordered) == alone(unordered));
+        CHECK(splines[std::size_t(c)].derivative(2.75) == alone.derivative(2.75));
+        CHECK(splines[std::size_t(c)].y() == alone.y());
+      }
+    }
+    using valence::invalid_input;
+    CHECK_THROWS_WITH_AS((void)valence::core::cubic_spline<double>::through_columns(knots, Eigen::MatrixXd(7, 2)),
+                         doctest::Contains("'y' has 7 rows but 'x' has 8 elements"), invalid_input);
+    Eigen::MatrixXd bad = Eigen::MatrixXd::Zero(8, 2);
+    bad(3, 1) = std::numeric_limits<double>::quiet_NaN();
+    CHECK_THROWS_WITH_AS((void)valence::core::cubic_spline<double>::through_columns(knots, bad),
+                         doctest::Contains("'y' holds nan"), invalid_input);
+    CHECK_THROWS_WITH_AS((void)valence::core::cubic_spline<double>::through_columns(vec({0, 2, 1}), bad.topRows(3)),
+                         doctest::Contains("'x' has a decrease at index 2"), invalid_input);
   }
 
   TEST_CASE("cubic_spline and interpolate_cubic reject bad input") {

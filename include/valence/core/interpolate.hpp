@@ -15,6 +15,8 @@
 #include <cmath>
 #include <string>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 namespace valence::core {
 
@@ -143,12 +145,49 @@ class cubic_spline {
   template <typename DerivedX, typename DerivedY>
   cubic_spline(const Eigen::DenseBase<DerivedX>& x, const Eigen::DenseBase<DerivedY>& y,
                extrapolation mode = extrapolation::forbid)
-      : x_(x), y_(y), slope_(x.size()), mode_(mode) {
+      : x_(x), y_(y), mode_(mode) {
     constexpr const char* function = "valence::core::cubic_spline";
     check_same_size(function, "y", y, "x", x);
     check_abscissa(function, "x", x, 2);
     check_finite(function, "y", y);
-    compute_slopes();
+    slope_ = slopes_of(x_, y_).col(0);
+  }
+
+  /// \brief Builds the splines through each column of \p y, all on the abscissa \p x.
+  ///
+  /// The tridiagonal system of the slopes depends on \p x alone, so one elimination serves every
+  /// column: for c columns it costs about as much as one spline, where c separate constructions
+  /// cost c times as much (a set of reference spectra measured on one energy grid, as
+  /// xas::lcf_all interpolates them). Each spline equals, bit for bit, the one the constructor
+  /// builds from the same column.
+  /// \param x abscissa: finite, strictly increasing, at least 2 points.
+  /// \param y ordinates, one spline per column: finite, one row per element of \p x.
+  /// \param mode behaviour of evaluation outside `[x.front(), x.back()]`.
+  /// \returns the splines, in the order of the columns of \p y.
+  /// \throws valence::invalid_input when \p y has another number of rows than \p x has elements,
+  ///         holds a non-finite value, or when \p x is not finite, strictly increasing and at least
+  ///         2 long.
+  template <typename DerivedX, typename DerivedY>
+  [[nodiscard]] static std::vector<cubic_spline> through_columns(const Eigen::DenseBase<DerivedX>& x,
+                                                                 const Eigen::DenseBase<DerivedY>& y,
+                                                                 extrapolation mode = extrapolation::forbid) {
+    constexpr const char* function = "valence::core::cubic_spline::through_columns";
+    check_abscissa(function, "x", x, 2);
+    if (y.rows() != x.size()) {
+      throw invalid_input(detail::message(function, "parameter 'y' has " + std::to_string(y.rows()) +
+                                                        " rows but 'x' has " + std::to_string(x.size()) +
+                                                        " elements; expected one row per abscissa"));
+    }
+    check_finite(function, "y", y);
+    const vector_x<Real> abscissa = x;
+    const matrix_x<Real> ordinates = y;
+    const matrix_x<Real> slopes = slopes_of(abscissa, ordinates);
+    std::vector<cubic_spline> out;
+    out.reserve(static_cast<std::size_t>(ordinates.cols()));
+    for (index c = 0; c < ordinates.cols(); ++c) {
+      out.push_back(cubic_spline(abscissa, ordinates.col(c), slopes.col(c), mode));
+    }
+    return out;
   }
 
   /// \brief The spline at \p t.
@@ -186,39 +225,66 @@ class cubic_spline {
   [[nodiscard]] const vector_x<Real>& y() const noexcept { return y_; }
 
  private:
-  void compute_slopes() {
-    const index n = x_.size();
+  // A spline whose slopes are known (through_columns); the data were checked there.
+  cubic_spline(vector_x<Real> x, vector_x<Real> y, vector_x<Real> slopes, extrapolation mode)
+      : x_(std::move(x)), y_(std::move(y)), slope_(std::move(slopes)), mode_(mode) {}
+
+  // The not-a-knot slopes of the splines through the columns of y (n x c) on the abscissa x. Each
+  // column's arithmetic is the same, operation for operation, whatever the number of columns.
+  static matrix_x<Real> slopes_of(const vector_x<Real>& x, const matrix_x<Real>& y) {
+    using rows_of_columns = Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    const index n = x.size();
+    const index columns = y.cols();
+    matrix_x<Real> slope(n, columns);
+    const vector_x<Real> h = x.tail(n - 1) - x.head(n - 1);
+    // delta(i, c) = (y(i + 1, c) - y(i, c)) / h(i), a row per interval (each row's columns together)
+    rows_of_columns delta(n - 1, columns);
+    for (index i = 0; i + 1 < n; ++i) {
+      for (index c = 0; c < columns; ++c) {
+        delta(i, c) = (y(i + 1, c) - y(i, c)) / h(i);
+      }
+    }
     if (n == 2) {
-      slope_.setConstant((y_(1) - y_(0)) / (x_(1) - x_(0)));
-      return;
+      for (index c = 0; c < columns; ++c) {
+        slope.col(c).setConstant(delta(0, c));
+      }
+      return slope;
     }
-    vector_x<Real> h = x_.tail(n - 1) - x_.head(n - 1);
-    vector_x<Real> delta = (y_.tail(n - 1) - y_.head(n - 1)).cwiseQuotient(h);
     if (n == 3) {  // the two not-a-knot conditions coincide: the spline is the parabola
-      const Real c2 = (delta(1) - delta(0)) / (x_(2) - x_(0));
-      slope_(0) = delta(0) - c2 * h(0);
-      slope_(1) = delta(0) + c2 * h(0);
-      slope_(2) = delta(0) + c2 * (h(0) + Real(2) * h(1));
-      return;
+      for (index c = 0; c < columns; ++c) {
+        const Real c2 = (delta(1, c) - delta(0, c)) / (x(2) - x(0));
+        slope(0, c) = delta(0, c) - c2 * h(0);
+        slope(1, c) = delta(0, c) + c2 * h(0);
+        slope(2, c) = delta(0, c) + c2 * (h(0) + Real(2) * h(1));
+      }
+      return slope;
     }
-    // Tridiagonal system: sub(i) s(i-1) + diag(i) s(i) + super(i) s(i+1) = rhs(i).
-    vector_x<Real> sub(n), diag(n), super(n), rhs(n);
-    const Real d0 = x_(2) - x_(0);
+    // Tridiagonal system: sub(i) s(i-1) + diag(i) s(i) + super(i) s(i+1) = rhs(i), the same matrix
+    // for every column.
+    vector_x<Real> sub(n), diag(n), super(n);
+    rows_of_columns rhs(n, columns);
+    const Real d0 = x(2) - x(0);
     diag(0) = h(1);
     super(0) = d0;
-    rhs(0) = (delta(0) * h(1) * (Real(3) * h(0) + Real(2) * h(1)) + h(0) * h(0) * delta(1)) / d0;
+    for (index c = 0; c < columns; ++c) {
+      rhs(0, c) = (delta(0, c) * h(1) * (Real(3) * h(0) + Real(2) * h(1)) + h(0) * h(0) * delta(1, c)) / d0;
+    }
     for (index i = 1; i + 1 < n; ++i) {
       sub(i) = h(i);
       diag(i) = Real(2) * (h(i - 1) + h(i));
       super(i) = h(i - 1);
-      rhs(i) = Real(3) * (h(i) * delta(i - 1) + h(i - 1) * delta(i));
+      for (index c = 0; c < columns; ++c) {
+        rhs(i, c) = Real(3) * (h(i) * delta(i - 1, c) + h(i - 1) * delta(i, c));
+      }
     }
     const Real hl = h(n - 2);  // last interval
     const Real hb = h(n - 3);  // the one before
-    const Real dn = x_(n - 1) - x_(n - 3);
+    const Real dn = x(n - 1) - x(n - 3);
     sub(n - 1) = dn;
     diag(n - 1) = hb;
-    rhs(n - 1) = (delta(n - 2) * hb * (Real(3) * hl + Real(2) * hb) + hl * hl * delta(n - 3)) / dn;
+    for (index c = 0; c < columns; ++c) {
+      rhs(n - 1, c) = (delta(n - 2, c) * hb * (Real(3) * hl + Real(2) * hb) + hl * hl * delta(n - 3, c)) / dn;
+    }
     // Thomas elimination. The first row is not diagonally dominant, but eliminating it leaves
     // diag(1) = h0 + h1 exactly, after which every row is dominant. One division per row, kept as
     // a reciprocal for the back substitution: the divisions form the elimination's dependent chain.
@@ -227,13 +293,21 @@ class cubic_spline {
       inverse(i - 1) = Real(1) / diag(i - 1);
       const Real factor = sub(i) * inverse(i - 1);
       diag(i) -= factor * super(i - 1);
-      rhs(i) -= factor * rhs(i - 1);
+      for (index c = 0; c < columns; ++c) {
+        rhs(i, c) -= factor * rhs(i - 1, c);
+      }
     }
     inverse(n - 1) = Real(1) / diag(n - 1);
-    slope_(n - 1) = rhs(n - 1) * inverse(n - 1);
-    for (index i = n - 2; i >= 0; --i) {
-      slope_(i) = (rhs(i) - super(i) * slope_(i + 1)) * inverse(i);
+    for (index c = 0; c < columns; ++c) {
+      rhs(n - 1, c) *= inverse(n - 1);
     }
+    for (index i = n - 2; i >= 0; --i) {  // rhs becomes the slopes, row by row
+      for (index c = 0; c < columns; ++c) {
+        rhs(i, c) = (rhs(i, c) - super(i) * rhs(i + 1, c)) * inverse(i);
+      }
+    }
+    slope = rhs;
+    return slope;
   }
 
   Real evaluate(Real t, int order) const {

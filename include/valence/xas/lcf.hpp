@@ -168,13 +168,33 @@ std::vector<lcf_interpolant> lcf_prepare(const char* function, const std::vector
       throw invalid_input(core::detail::message(
           function, label + " has " + std::to_string(s.energy.size()) + " points; expected at least 4"));
     }
-    lcf_interpolant p{s.name, s.energy, o.derivative ? vector_d(core::gradient(s.spectrum, s.energy)) : s.spectrum,
-                      std::nullopt};
-    if (o.cubic) {
-      p.spline.emplace(p.energy, p.values,
-                       o.allow_extrapolation ? core::extrapolation::extend : core::extrapolation::forbid);
+    out.push_back(
+        {s.name, s.energy, o.derivative ? vector_d(core::gradient(s.spectrum, s.energy)) : s.spectrum, std::nullopt});
+  }
+  if (!o.cubic) {
+    return out;
+  }
+  // Standards on one energy grid (measured on one beamline, or interpolated beforehand) share
+  // their splines' factorisation (cubic_spline::through_columns).
+  const auto mode = o.allow_extrapolation ? core::extrapolation::extend : core::extrapolation::forbid;
+  for (std::size_t a = 0; a < out.size(); ++a) {
+    if (out[a].spline) {
+      continue;
     }
-    out.push_back(std::move(p));
+    std::vector<std::size_t> group{a};
+    for (std::size_t b = a + 1; b < out.size(); ++b) {
+      if (!out[b].spline && out[b].energy.size() == out[a].energy.size() && out[b].energy == out[a].energy) {
+        group.push_back(b);
+      }
+    }
+    matrix_d values(out[a].energy.size(), static_cast<index>(group.size()));
+    for (std::size_t j = 0; j < group.size(); ++j) {
+      values.col(static_cast<index>(j)) = out[group[j]].values;
+    }
+    auto splines = core::cubic_spline<double>::through_columns(out[a].energy, values, mode);
+    for (std::size_t j = 0; j < group.size(); ++j) {
+      out[group[j]].spline = std::move(splines[j]);
+    }
   }
   return out;
 }
