@@ -154,23 +154,18 @@ double minimum(const std::vector<double>& v) {
   return *std::min_element(v.begin(), v.end());
 }
 
-// Five repetitions of five iterations each, reported as mean, median, min and spread; the
-// counters' min is the worst repetition's floor fraction.
-BENCHMARK_TEMPLATE(BM_spectrum_image_mlls, float)
-    ->Arg(1)
-    ->Arg(2)
-    ->Unit(benchmark::kMillisecond)
-    ->Iterations(5)
-    ->Repetitions(5)
-    ->ComputeStatistics("min", minimum)
-    ->ReportAggregatesOnly(true);
-BENCHMARK_TEMPLATE(BM_spectrum_image_mlls, double)
-    ->Arg(1)
-    ->Arg(2)
-    ->Unit(benchmark::kMillisecond)
-    ->Iterations(5)
-    ->Repetitions(5)
-    ->ComputeStatistics("min", minimum)
-    ->ReportAggregatesOnly(true);
+// One and two threads, five repetitions of five iterations each, reported as mean, median, min and
+// spread; the counters' min is the worst repetition's floor fraction.
+void repeated(benchmark::internal::Benchmark* b) {
+  b->Arg(1)
+      ->Arg(2)
+      ->Unit(benchmark::kMillisecond)
+      ->Iterations(5)
+      ->Repetitions(5)
+      ->ComputeStatistics("min", minimum)
+      ->ReportAggregatesOnly(true);
+}
+BENCHMARK_TEMPLATE(BM_spectrum_image_mlls, float)->Apply(repeated);
+BENCHMARK_TEMPLATE(BM_spectrum_image_mlls, double)->Apply(repeated);
 
 }  // namespace
