@@ -110,6 +110,12 @@ TEST_SUITE("core") {
                                                         valence::core::extrapolation::extend);
         CHECK(splines[std::size_t(c)](queries) == alone(queries));
         CHECK(splines[std::size_t(c)](unordered) == alone(unordered));
+        // A vector of queries starts each search from the previous point's interval; a single
+        // query searches from scratch: the same intervals, so the same values.
+        const Eigen::VectorXd together = alone(unordered);
+        for (Eigen::Index i = 0; i < unordered.size(); ++i) {
+          CHECK(together(i) == alone(unordered(i)));
+        }
         CHECK(splines[std::size_t(c)].derivative(2.75) == alone.derivative(2.75));
         CHECK(splines[std::size_t(c)].y() == alone.y());
       }
