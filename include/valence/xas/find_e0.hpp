@@ -71,9 +71,25 @@ double find_energy_step(const vector_ref& en) {
   for (index i = skip + 1; i < n - 1 - skip; ++i) {
     steps[std::size_t(i - skip - 1)] = en(i) - en(i - 1);
   }
-  // The `last` smallest, in order: a selection, then a sort of those few. (Keeping them sorted as
-  // the steps streamed by shifted the list at nearly every step of a finely sampled edge.)
-  std::nth_element(steps.begin(), steps.begin() + std::ptrdiff_t(last - 1), steps.end());
+  // The `last` smallest, in order, without a selection over all the steps (its branches are
+  // unpredictable): an upper bound T of the last-smallest step, the steps above T dropped, then a
+  // selection and a sort of the few left. T is the last-smallest of the minima of 4·last blocks:
+  // those minima are distinct steps, so at least `last` steps lie at or below T.
+  const std::size_t blocks = std::min<std::size_t>(4 * last, steps.size());
+  std::vector<double> minima(blocks);
+  for (std::size_t b = 0; b < blocks; ++b) {
+    const auto from = steps.begin() + std::ptrdiff_t(b * steps.size() / blocks);
+    const auto to = steps.begin() + std::ptrdiff_t((b + 1) * steps.size() / blocks);
+    minima[b] = *std::min_element(from, to);
+  }
+  std::nth_element(minima.begin(), minima.begin() + std::ptrdiff_t(last - 1), minima.end());
+  const double bound = minima[last - 1];
+  std::size_t kept = 0;
+  for (const double step : steps) {  // in place and without a branch
+    steps[kept] = step;
+    kept += step <= bound ? 1 : 0;
+  }
+  std::nth_element(steps.begin(), steps.begin() + std::ptrdiff_t(last - 1), steps.begin() + std::ptrdiff_t(kept));
   std::sort(steps.begin(), steps.begin() + std::ptrdiff_t(last));
   double sum = 0;
   for (std::size_t i = first; i < last; ++i) {
@@ -89,37 +105,75 @@ struct e0_pass {
 };
 
 // The derivative smoothed by a Lorentzian of half-width `width` applied on the data points
-// themselves: trapezoid weights, the kernel cut at ten half-widths and renormalised (e0_search::fast).
+// themselves: trapezoid weights, the kernel cut at ten half-widths and renormalised (e0_search::fast),
+//   out_i = sum_j h_j K(E_j - E_i) y_j / sum_j h_j K(E_j - E_i),   K(d) = 1 / (1 + (d / width)^2).
+// The kernel is symmetric, so it is evaluated once per pair: one vectorised sweep per index offset
+// d adds the pairs (i, i + d) to both ends, and the sweeps stop at the first offset with no pair
+// within reach (on increasing energies no larger offset has one either).
 template <class = void>
 vector_x<double> local_lorentzian(const vector_ref& en, const vector_ref& y, double width) {
   const index n = en.size();
   const double reach = 10 * width;
   const double inverse = 1 / width;
-  vector_x<double> trapezoid(n);  // the quadrature weight of each point
-  for (index j = 0; j < n; ++j) {
-    trapezoid(j) = en(std::min(j + 1, n - 1)) - en(std::max<index>(j - 1, 0));
+  Eigen::ArrayXd trapezoid(n);  // the quadrature weight of each point
+  trapezoid(0) = en(1) - en(0);
+  trapezoid.segment(1, n - 2) = en.tail(n - 2).array() - en.head(n - 2).array();
+  trapezoid(n - 1) = en(n - 1) - en(n - 2);
+  const Eigen::ArrayXd weighted = trapezoid * y.array();
+  Eigen::ArrayXd sum = weighted;  // the pairs (i, i): K(0) = 1
+  Eigen::ArrayXd weights = trapezoid;
+  // Eigen's SIMD packets: Eigen 3.4 does not vectorise a select, and this sweep is the fast
+  // search's largest cost.
+  namespace ei = Eigen::internal;
+  using packet = ei::packet_traits<double>::type;
+  constexpr index size = ei::packet_traits<double>::size;
+  const packet one = ei::pset1<packet>(1.0);
+  const packet reach_packet = ei::pset1<packet>(reach);
+  const packet inverse_packet = ei::pset1<packet>(inverse);
+  Eigen::ArrayXd kernel(n);
+  const double* e = en.data();
+  const double* h = trapezoid.data();
+  const double* hy = weighted.data();
+  double* k = kernel.data();
+  double* s = sum.data();
+  double* w = weights.data();
+  for (index d = 1; d < n; ++d) {
+    const index m = n - d;
+    packet nearest = ei::pset1<packet>(std::numeric_limits<double>::infinity());
+    double nearest_tail = std::numeric_limits<double>::infinity();
+    index i = 0;
+    for (; i + size <= m; i += size) {  // K(E_{i+d} - E_i) into k, and the pairs' (i + d) terms into i
+      const packet gap = ei::psub(ei::ploadu<packet>(e + i + d), ei::ploadu<packet>(e + i));
+      const packet t = ei::pmul(gap, inverse_packet);
+      const packet value = ei::pand(ei::pdiv(one, ei::pmadd(t, t, one)), ei::pcmp_le(gap, reach_packet));
+      nearest = ei::pmin(nearest, gap);
+      ei::pstoreu(k + i, value);
+      ei::pstoreu(s + i, ei::pmadd(value, ei::ploadu<packet>(hy + i + d), ei::ploadu<packet>(s + i)));
+      ei::pstoreu(w + i, ei::pmadd(value, ei::ploadu<packet>(h + i + d), ei::ploadu<packet>(w + i)));
+    }
+    for (; i < m; ++i) {
+      const double gap = e[i + d] - e[i];
+      const double t = gap * inverse;
+      nearest_tail = std::min(nearest_tail, gap);
+      k[i] = gap <= reach ? 1 / (1 + t * t) : 0.0;
+      s[i] += k[i] * hy[i + d];
+      w[i] += k[i] * h[i + d];
+    }
+    if (!(std::min(ei::predux_min(nearest), nearest_tail) <= reach)) {
+      break;  // no pair at this offset within reach, and on increasing energies none at a larger one
+    }
+    i = 0;
+    for (; i + size <= m; i += size) {  // the pairs' i terms into i + d
+      const packet value = ei::ploadu<packet>(k + i);
+      ei::pstoreu(s + i + d, ei::pmadd(value, ei::ploadu<packet>(hy + i), ei::ploadu<packet>(s + i + d)));
+      ei::pstoreu(w + i + d, ei::pmadd(value, ei::ploadu<packet>(h + i), ei::ploadu<packet>(w + i + d)));
+    }
+    for (; i < m; ++i) {
+      s[i + d] += k[i] * hy[i];
+      w[i + d] += k[i] * h[i];
+    }
   }
-  vector_x<double> out(n);
-  index from = 0;
-  index to = 0;  // the window [from, to) of points within reach of en(i)
-  for (index i = 0; i < n; ++i) {
-    while (en(from) < en(i) - reach) {
-      ++from;
-    }
-    while (to < n && en(to) <= en(i) + reach) {
-      ++to;
-    }
-    double sum = 0;
-    double weights = 0;
-    for (index j = from; j < to; ++j) {
-      const double t = (en(j) - en(i)) * inverse;
-      const double w = trapezoid(j) / (1 + t * t);
-      sum += w * y(j);
-      weights += w;
-    }
-    out(i) = sum / weights;
-  }
-  return out;
+  return (sum / weights).matrix();
 }
 
 enum class pass_smoothing : std::uint8_t { none, larch, local };
@@ -138,7 +192,13 @@ e0_pass find_e0_pass(const vector_ref& energy, const vector_ref& mu, double este
     estep = find_energy_step(en);
   }
   const index nmin = std::max<index>(3, static_cast<index>(double(n) * 0.02));
-  vector_x<double> dmu = core::gradient(m).cwiseQuotient(core::gradient(en));
+  // numpy's gradient(mu) / gradient(energy), each with unit spacing, to the last bit.
+  vector_x<double> dmu(n);
+  dmu(0) = (m(1) - m(0)) / (en(1) - en(0));
+  for (index i = 1; i + 1 < n; ++i) {
+    dmu(i) = (0.5 * (m(i + 1) - m(i - 1))) / (0.5 * (en(i + 1) - en(i - 1)));
+  }
+  dmu(n - 1) = (m(n - 1) - m(n - 2)) / (en(n - 1) - en(n - 2));
   if (smoothing_kind == pass_smoothing::larch) {
     core::smooth_options<double> smoothing;
     smoothing.x_step = estep;
@@ -146,45 +206,62 @@ e0_pass find_e0_pass(const vector_ref& energy, const vector_ref& mu, double este
   } else if (smoothing_kind == pass_smoothing::local) {
     dmu = local_lorentzian(en, dmu, estep);
   }
-  for (index i = 0; i < n; ++i) {
-    if (!std::isfinite(dmu(i))) {
-      dmu(i) = -1;
-    }
-  }
+  dmu = dmu.array().isFinite().select(dmu, -1.0);
   const auto interior = dmu.segment(nmin, n - 2 * nmin);
   const double low = interior.minCoeff();
   const double range = std::max(1e-10, interior.maxCoeff() - low);
   dmu = (dmu.array() - low) / range;
-  const auto high_points = [&](double threshold) {
-    std::vector<char> high(static_cast<std::size_t>(n), 0);
-    index count = 0;
-    for (index i = 0; i < n; ++i) {
-      high[std::size_t(i)] = dmu(i) > threshold ? 1 : 0;
-      count += high[std::size_t(i)];
-    }
-    return std::make_pair(high, count);
-  };
   double threshold = n > 20 ? 0.60 : 0.30;
-  auto [high, count] = high_points(threshold);
+  const auto count_above = [&](double value) { return (dmu.array() > value).count(); };
+  index count = count_above(threshold);
   if (count < 3) {
     for (int halving = 0; halving < 2 && count <= 3; ++halving) {  // Larch stops only above 3
       threshold *= 0.5;
-      std::tie(high, count) = high_points(threshold);
+      count = count_above(threshold);
     }
   }
   if (count < 3) {
-    std::fill(high.begin(), high.end(), char{1});
+    threshold = -std::numeric_limits<double>::infinity();  // every point qualifies
   }
+  // The largest value that exceeds the threshold, with both neighbours.
   index best = 0;
   double best_value = 0;
   for (index i = std::max<index>(nmin, 1); i < n - 1 && i <= n - nmin; ++i) {
-    if (high[std::size_t(i)] != 0 && high[std::size_t(i - 1)] != 0 && high[std::size_t(i + 1)] != 0 &&
-        dmu(i) > best_value) {
+    if (dmu(i) > best_value && dmu(i) > threshold && dmu(i - 1) > threshold && dmu(i + 1) > threshold) {
       best = i;
       best_value = dmu(i);
     }
   }
   return {en(best), best, estep};
+}
+
+// find_e0() on input its caller has checked (sizes, at least 16 strictly increasing energies,
+// finite mu); `function` names the caller in the error for a constant mu.
+template <class = void>
+edge_location find_e0_checked(const char* function, const vector_ref& e, const vector_ref& m, e0_search method) {
+  if (m.maxCoeff() == m.minCoeff()) {
+    throw invalid_input(core::detail::message(
+        function,
+        "parameter 'mu' is constant (" + core::detail::format_value(m(0)) + "); expected an absorption edge"));
+  }
+  const index n = e.size();
+  const auto first = find_e0_pass(e, m, std::numeric_limits<double>::quiet_NaN(), pass_smoothing::none);
+  double e1 = first.e0;
+  index start = std::max<index>(3, first.e0_index - 75);
+  index stop = std::min<index>(first.e0_index + 75, n - 3);
+  if (double(first.e0_index) < 0.05 * double(n)) {  // an "edge" in the first 5 %: probably a glitch
+    e1 = e.mean();
+    start = std::max<index>(3, first.e0_index - 20);
+    stop = n - 3;
+  }
+  // std::min/max with the arguments in Larch's order treat a NaN step as Python does (1 eV).
+  const double estep = 0.5 * (std::max(0.01, std::min(1.0, first.estep)) + std::max(0.01, std::min(1.0, e1 / 25000.)));
+  const auto second = find_e0_pass(e.segment(start, stop - start), m.segment(start, stop - start), estep,
+                                   method == e0_search::larch ? pass_smoothing::larch : pass_smoothing::local);
+  if (second.e0_index < 1) {
+    return {e(start + 2), start + 2};
+  }
+  return {second.e0, start + second.e0_index};
 }
 
 }  // namespace detail
@@ -225,32 +302,8 @@ template <typename DerivedE, typename DerivedM>
   core::check_abscissa(function, "energy", energy, 16);
   core::check_finite(function, "mu", mu);
   // Views of double input (a copy only for another scalar type or a strided expression).
-  const vector_ref e(energy.derived().template cast<double>());
-  const vector_ref m(mu.derived().template cast<double>());
-  if (m.maxCoeff() == m.minCoeff()) {
-    throw invalid_input(core::detail::message(
-        function,
-        "parameter 'mu' is constant (" + core::detail::format_value(m(0)) + "); expected an absorption edge"));
-  }
-  const index n = e.size();
-  const auto first = detail::find_e0_pass(e, m, std::numeric_limits<double>::quiet_NaN(), detail::pass_smoothing::none);
-  double e1 = first.e0;
-  index start = std::max<index>(3, first.e0_index - 75);
-  index stop = std::min<index>(first.e0_index + 75, n - 3);
-  if (double(first.e0_index) < 0.05 * double(n)) {  // an "edge" in the first 5 %: probably a glitch
-    e1 = e.mean();
-    start = std::max<index>(3, first.e0_index - 20);
-    stop = n - 3;
-  }
-  // std::min/max with the arguments in Larch's order treat a NaN step as Python does (1 eV).
-  const double estep = 0.5 * (std::max(0.01, std::min(1.0, first.estep)) + std::max(0.01, std::min(1.0, e1 / 25000.)));
-  const auto second =
-      detail::find_e0_pass(e.segment(start, stop - start), m.segment(start, stop - start), estep,
-                           method == e0_search::larch ? detail::pass_smoothing::larch : detail::pass_smoothing::local);
-  if (second.e0_index < 1) {
-    return {e(start + 2), start + 2};
-  }
-  return {second.e0, start + second.e0_index};
+  return detail::find_e0_checked(function, vector_ref(energy.derived().template cast<double>()),
+                                 vector_ref(mu.derived().template cast<double>()), method);
 }
 
 }  // namespace valence::xas

@@ -307,7 +307,7 @@ template <typename DerivedE, typename DerivedM>
     r.e0 = *options.e0;
     r.e0_index = core::index_nearest_sorted(e, r.e0);
   } else {
-    const auto found = find_e0(e, m, options.e0_method);
+    const auto found = detail::find_e0_checked(function, e, m, options.e0_method);
     r.e0 = found.e0;
     r.e0_index = found.e0_index;
   }
