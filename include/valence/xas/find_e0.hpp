@@ -73,17 +73,18 @@ double find_energy_step(const vector_ref& en) {
   }
   // The `last` smallest, in order, without a selection over all the steps (its branches are
   // unpredictable): an upper bound T of the last-smallest step, the steps above T dropped, then a
-  // selection and a sort of the few left. T is the last-smallest of the minima of 4·last blocks:
-  // those minima are distinct steps, so at least `last` steps lie at or below T.
-  const std::size_t blocks = std::min<std::size_t>(4 * last, steps.size());
-  std::vector<double> minima(blocks);
-  for (std::size_t b = 0; b < blocks; ++b) {
-    const auto from = steps.begin() + std::ptrdiff_t(b * steps.size() / blocks);
-    const auto to = steps.begin() + std::ptrdiff_t((b + 1) * steps.size() / blocks);
-    minima[b] = *std::min_element(from, to);
-  }
+  // selection and a sort of the few left. T is the last-smallest of the minima of 2·last groups
+  // (the steps i, i + groups, i + 2·groups, ...): those minima are distinct steps, so at least
+  // `last` steps lie at or below T. Groups strided through the scan put the finest region's
+  // consecutive steps in different groups, so few steps besides the smallest pass T.
+  const auto groups = static_cast<index>(std::min<std::size_t>(2 * last, steps.size()));
+  const index rows = static_cast<index>(steps.size()) / groups;
+  Eigen::ArrayXd minima =
+      Eigen::Map<const Eigen::ArrayXXd>(steps.data(), groups, rows).rowwise().minCoeff();  // column-major
+  const index left = static_cast<index>(steps.size()) - rows * groups;
+  minima.head(left) = minima.head(left).min(Eigen::Map<const Eigen::ArrayXd>(steps.data() + rows * groups, left));
   std::nth_element(minima.begin(), minima.begin() + std::ptrdiff_t(last - 1), minima.end());
-  const double bound = minima[last - 1];
+  const double bound = minima(index(last) - 1);
   std::size_t kept = 0;
   for (const double step : steps) {  // in place and without a branch
     steps[kept] = step;
@@ -115,13 +116,17 @@ vector_x<double> local_lorentzian(const vector_ref& en, const vector_ref& y, dou
   const index n = en.size();
   const double reach = 10 * width;
   const double inverse = 1 / width;
-  Eigen::ArrayXd trapezoid(n);  // the quadrature weight of each point
+  Eigen::ArrayXXd work(n, 5);    // one allocation for the five columns below
+  auto trapezoid = work.col(0);  // the quadrature weight of each point
   trapezoid(0) = en(1) - en(0);
   trapezoid.segment(1, n - 2) = en.tail(n - 2).array() - en.head(n - 2).array();
   trapezoid(n - 1) = en(n - 1) - en(n - 2);
-  const Eigen::ArrayXd weighted = trapezoid * y.array();
-  Eigen::ArrayXd sum = weighted;  // the pairs (i, i): K(0) = 1
-  Eigen::ArrayXd weights = trapezoid;
+  auto weighted = work.col(1);
+  weighted = trapezoid * y.array();
+  auto sum = work.col(2);
+  sum = weighted;  // the pairs (i, i): K(0) = 1
+  auto weights = work.col(3);
+  weights = trapezoid;
   // Eigen's SIMD packets: Eigen 3.4 does not vectorise a select, and this sweep is the fast
   // search's largest cost.
   namespace ei = Eigen::internal;
@@ -130,7 +135,7 @@ vector_x<double> local_lorentzian(const vector_ref& en, const vector_ref& y, dou
   const packet one = ei::pset1<packet>(1.0);
   const packet reach_packet = ei::pset1<packet>(reach);
   const packet inverse_packet = ei::pset1<packet>(inverse);
-  Eigen::ArrayXd kernel(n);
+  auto kernel = work.col(4);
   const double* e = en.data();
   const double* h = trapezoid.data();
   const double* hy = weighted.data();

@@ -110,14 +110,17 @@ vector_x<double> polynomial_fit(const vector_ref& e, index first, index last, co
   const double scale = high > low ? 2.0 / (high - low) : 1.0;
   const double offset = high > low ? -(high + low) / (high - low) : -low;
   if (rows >= cols) {
-    matrix_x<double> a(rows, cols);
-    vector_x<double> b = y.segment(first, rows);
-    for (index i = 0; i < rows; ++i) {
-      const double t = offset + scale * e(first + i);
-      double p = 1;
-      for (index k = 0; k < cols; ++k, p *= t) {
-        a(i, k) = p;
-      }
+    matrix_x<double> design(rows, cols + 1);  // the basis and, in its last column, the data
+    auto a = design.leftCols(cols);
+    auto b = design.col(cols);
+    b = y.segment(first, rows);
+    // Column by column, so each is one vectorised pass (the same products as t^k built by t^(k-1) t).
+    a.col(0).setOnes();
+    if (cols > 1) {
+      a.col(1) = (offset + scale * e.segment(first, rows).array()).matrix();
+    }
+    for (index k = 2; k < cols; ++k) {
+      a.col(k) = a.col(k - 1).cwiseProduct(a.col(1));
     }
     double norms[6];  // nnorm <= 5
     for (index k = 0; k < cols; ++k) {
@@ -126,18 +129,15 @@ vector_x<double> polynomial_fit(const vector_ref& e, index first, index last, co
     if (fit::detail::householder_reduce<double>(a, b) &&
         fit::detail::first_dependent_column(
             a.topRows(cols), [&](index j) { return norms[j]; }, fit::detail::rank_tolerance(0.0, rows)) < 0) {
-      vector_x<double> c(cols);
+      Eigen::Matrix<double, Eigen::Dynamic, 1, 0, 6, 1> c(cols);  // nnorm <= 5: on the stack
       fit::detail::back_substitute<double>(a.topRows(cols), b.head(cols), c);
-      vector_x<double> out(e.size());
-      for (index i = 0; i < e.size(); ++i) {
-        const double t = offset + scale * e(i);
-        double v = c(cols - 1);
-        for (index k = cols - 2; k >= 0; --k) {
-          v = v * t + c(k);
-        }
-        out(i) = v;
+      // Horner's rule over all energies at once, one vectorised pass per degree.
+      const Eigen::ArrayXd t = offset + scale * e.array();
+      Eigen::ArrayXd out = Eigen::ArrayXd::Constant(e.size(), c(cols - 1));
+      for (index k = cols - 2; k >= 0; --k) {
+        out = out * t + c(k);
       }
-      return out;
+      return out.matrix();
     }
   }
   const matrix_x<double> basis = mapped_basis(e, first, last, degree);
@@ -331,8 +331,9 @@ template <typename DerivedE, typename DerivedM>
   }
   const index q1 = plan.post_first;
   const index q2 = plan.post_last;
-  const vector_x<double> above = m - r.pre_edge;
-  r.post_edge = r.pre_edge + detail::polynomial_fit(e, q1, q2, above, plan.nnorm);
+  r.norm = m - r.pre_edge;  // above the pre-edge line; divided by the step below
+  r.post_edge = detail::polynomial_fit(e, q1, q2, r.norm, plan.nnorm);
+  r.post_edge += r.pre_edge;
 
   const double step = options.step ? *options.step : r.post_edge(ie0) - r.pre_edge(ie0);
   // A step at rounding level is no edge either (e.g. E0 found on a flat part of an inverted spectrum).
@@ -341,10 +342,14 @@ template <typename DerivedE, typename DerivedM>
                                               "; expected a positive step (mu increasing across the edge)"));
   }
   r.edge_step = step;
-  r.norm = above / step;
-  const vector_x<double> residue = (r.post_edge - r.pre_edge) / step;
-  r.flat = r.norm.array() - residue.array() + residue(ie0);
+  r.norm /= step;
+  // Above E0 the post-edge curvature, (post - pre) / step, is taken out relative to its value at E0.
+  const double residue_at_e0 = (r.post_edge(ie0) - r.pre_edge(ie0)) / step;
+  r.flat.resize(n);
   r.flat.head(ie0) = r.norm.head(ie0);
+  r.flat.tail(n - ie0) =
+      (r.norm.tail(n - ie0).array() - (r.post_edge.tail(n - ie0) - r.pre_edge.tail(n - ie0)).array() / step) +
+      residue_at_e0;
   r.pre1 = plan.pre1;
   r.pre2 = plan.pre2;
   r.norm1 = plan.norm1;
