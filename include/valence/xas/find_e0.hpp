@@ -33,8 +33,8 @@ enum class e0_search {
   /// point as Larch.
   larch,
   /// The same Lorentzian applied directly on the data points and cut at ten half-widths (the
-  /// kernel exact near the centre, the far field dropped and the weights renormalised): about six
-  /// times faster; on the 72 real spectra of the test data the same grid point as `larch` on 65
+  /// kernel exact near the centre, the far field dropped and the weights renormalised): about
+  /// thirteen times faster; on the 72 real spectra of the test data the same grid point as `larch` on 65
   /// and the neighbouring one on the other seven (see find_e0()).
   fast
 };
@@ -297,7 +297,7 @@ edge_location find_e0_checked(const char* function, const vector_ref& e, const v
 /// Accuracy: e0_search::larch gives the same grid point as Larch on the twelve spectra of the
 /// reference subset and on every other spectrum of the test data; e0_search::fast gives the same
 /// point on 65 of those 72 spectra and the neighbouring one (0.52 eV away at most) on the other
-/// seven (tests/xas/test_pre_edge.cpp). Speed on a 400-point spectrum: 32 µs and 5.4 µs
+/// seven (tests/xas/test_pre_edge.cpp). Speed on a 400-point spectrum: 30 µs and 2.3 µs
 /// (docs/performance.md).
 template <typename DerivedE, typename DerivedM>
 [[nodiscard]] edge_location find_e0(const Eigen::DenseBase<DerivedE>& energy, const Eigen::DenseBase<DerivedM>& mu,
