@@ -7,6 +7,7 @@
 
 #include <valence/core/check.hpp>
 #include <valence/core/detail/format.hpp>
+#include <valence/core/detail/packet.hpp>
 #include <valence/core/error.hpp>
 #include <valence/core/types.hpp>
 #include <valence/core/window.hpp>
@@ -340,12 +341,11 @@ power_law_polynomial power_law_taylor(const mlls_plan& plan, double exponent, do
   return poly;
 }
 
-// The per-channel kernels below work on Eigen's SIMD packets (Eigen::internal's packet primitives,
-// the layer Eigen's own products are written in), so that every sum stays in a register of the
-// target's widest vectors: fixed-size Eigen arrays of the same width spilled to the stack between
-// statements and cost a third more per pixel.
-using packet = Eigen::internal::packet_traits<double>::type;
-inline constexpr index packet_size = Eigen::internal::packet_traits<double>::size;
+// The per-channel kernels below work on Eigen's SIMD packets (core/detail/packet.hpp): fixed-size
+// Eigen arrays of the same width spilled to the stack between statements and cost a third more per
+// pixel.
+using core::detail::packet;
+using core::detail::packet_size;
 
 // The polynomial by Horner's rule at the offsets t. Every evaluation of the column goes through these
 // two functions, a whole packet at a time and then one channel at a time, so a map's column and

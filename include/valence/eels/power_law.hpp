@@ -8,6 +8,7 @@
 
 #include <valence/core/check.hpp>
 #include <valence/core/detail/format.hpp>
+#include <valence/core/detail/packet.hpp>
 #include <valence/core/error.hpp>
 #include <valence/core/types.hpp>
 #include <valence/core/window.hpp>
@@ -215,8 +216,8 @@ struct weighted_sums {
 
 inline weighted_sums weighted_sum(const double* c, const double* w, const double* w2, index n) {
   namespace ei = Eigen::internal;
-  using packet = ei::packet_traits<double>::type;
-  constexpr index size = ei::packet_traits<double>::size;
+  using core::detail::packet;
+  constexpr index size = core::detail::packet_size;
   packet area = ei::pset1<packet>(0.0);
   packet variance = area;
   packet smallest = ei::pset1<packet>(std::numeric_limits<double>::infinity());

@@ -6,6 +6,7 @@
 
 #include <valence/core/check.hpp>
 #include <valence/core/detail/format.hpp>
+#include <valence/core/detail/packet.hpp>
 #include <valence/core/error.hpp>
 #include <valence/core/gradient.hpp>
 #include <valence/core/smooth.hpp>
@@ -130,8 +131,8 @@ vector_x<double> local_lorentzian(const vector_ref& en, const vector_ref& y, dou
   // Eigen's SIMD packets: Eigen 3.4 does not vectorise a select, and this sweep is the fast
   // search's largest cost.
   namespace ei = Eigen::internal;
-  using packet = ei::packet_traits<double>::type;
-  constexpr index size = ei::packet_traits<double>::size;
+  using core::detail::packet;
+  constexpr index size = core::detail::packet_size;
   const packet one = ei::pset1<packet>(1.0);
   const packet reach_packet = ei::pset1<packet>(reach);
   const packet inverse_packet = ei::pset1<packet>(inverse);
