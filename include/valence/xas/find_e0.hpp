@@ -35,8 +35,8 @@ enum class e0_search {
   larch,
   /// The same Lorentzian applied directly on the data points and cut at ten half-widths (the
   /// kernel exact near the centre, the far field dropped and the weights renormalised): about
-  /// thirteen times faster; on the 72 real spectra of the test data the same grid point as `larch` on 65
-  /// and the neighbouring one on the other seven (see find_e0()).
+  /// thirteen times faster; on the 72 real spectra of the test data the same grid point as
+  /// `larch` on 65 and the neighbouring one on the other seven (see find_e0()).
   fast
 };
 
