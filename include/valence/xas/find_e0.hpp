@@ -78,14 +78,16 @@ double find_energy_step(const vector_ref& en) {
   // (the steps i, i + groups, i + 2·groups, ...): those minima are distinct steps, so at least
   // `last` steps lie at or below T. Groups strided through the scan put the finest region's
   // consecutive steps in different groups, so few steps besides the smallest pass T.
-  const auto groups = static_cast<index>(std::min<std::size_t>(2 * last, steps.size()));
-  const index rows = static_cast<index>(steps.size()) / groups;
-  Eigen::ArrayXd minima =
-      Eigen::Map<const Eigen::ArrayXXd>(steps.data(), groups, rows).rowwise().minCoeff();  // column-major
-  const index left = static_cast<index>(steps.size()) - rows * groups;
-  minima.head(left) = minima.head(left).min(Eigen::Map<const Eigen::ArrayXd>(steps.data() + rows * groups, left));
+  const auto groups = std::min<std::size_t>(2 * last, steps.size());
+  std::vector<double> minima(steps.begin(), steps.begin() + std::ptrdiff_t(groups));
+  for (std::size_t at = groups; at < steps.size(); at += groups) {  // plain loops: they vectorise
+    const std::size_t width = std::min(groups, steps.size() - at);  // and cost no compile time
+    for (std::size_t g = 0; g < width; ++g) {
+      minima[g] = std::min(minima[g], steps[at + g]);
+    }
+  }
   std::nth_element(minima.begin(), minima.begin() + std::ptrdiff_t(last - 1), minima.end());
-  const double bound = minima(index(last) - 1);
+  const double bound = minima[last - 1];
   std::size_t kept = 0;
   for (const double step : steps) {  // in place and without a branch
     steps[kept] = step;
@@ -117,17 +119,24 @@ vector_x<double> local_lorentzian(const vector_ref& en, const vector_ref& y, dou
   const index n = en.size();
   const double reach = 10 * width;
   const double inverse = 1 / width;
-  Eigen::ArrayXXd work(n, 5);    // one allocation for the five columns below
-  auto trapezoid = work.col(0);  // the quadrature weight of each point
-  trapezoid(0) = en(1) - en(0);
-  trapezoid.segment(1, n - 2) = en.tail(n - 2).array() - en.head(n - 2).array();
-  trapezoid(n - 1) = en(n - 1) - en(n - 2);
-  auto weighted = work.col(1);
-  weighted = trapezoid * y.array();
-  auto sum = work.col(2);
-  sum = weighted;  // the pairs (i, i): K(0) = 1
-  auto weights = work.col(3);
-  weights = trapezoid;
+  // Five columns in one allocation: the quadrature weight h of each point, h y, the two sums
+  // (starting from the pairs (i, i), K(0) = 1) and the kernel of one offset.
+  std::vector<double> work(std::size_t(5 * n));
+  double* h = work.data();
+  double* hy = h + n;
+  double* s = hy + n;
+  double* w = s + n;
+  double* k = w + n;
+  h[0] = en(1) - en(0);
+  for (index i = 1; i + 1 < n; ++i) {
+    h[i] = en(i + 1) - en(i - 1);
+  }
+  h[n - 1] = en(n - 1) - en(n - 2);
+  for (index i = 0; i < n; ++i) {
+    hy[i] = h[i] * y(i);
+    s[i] = hy[i];
+    w[i] = h[i];
+  }
   // Eigen's SIMD packets: Eigen 3.4 does not vectorise a select, and this sweep is the fast
   // search's largest cost.
   namespace ei = Eigen::internal;
@@ -136,13 +145,7 @@ vector_x<double> local_lorentzian(const vector_ref& en, const vector_ref& y, dou
   const packet one = ei::pset1<packet>(1.0);
   const packet reach_packet = ei::pset1<packet>(reach);
   const packet inverse_packet = ei::pset1<packet>(inverse);
-  auto kernel = work.col(4);
   const double* e = en.data();
-  const double* h = trapezoid.data();
-  const double* hy = weighted.data();
-  double* k = kernel.data();
-  double* s = sum.data();
-  double* w = weights.data();
   for (index d = 1; d < n; ++d) {
     const index m = n - d;
     packet nearest = ei::pset1<packet>(std::numeric_limits<double>::infinity());
@@ -179,7 +182,11 @@ vector_x<double> local_lorentzian(const vector_ref& en, const vector_ref& y, dou
       w[i + d] += k[i] * h[i];
     }
   }
-  return (sum / weights).matrix();
+  vector_x<double> out(n);
+  for (index i = 0; i < n; ++i) {
+    out(i) = s[i] / w[i];
+  }
+  return out;
 }
 
 enum class pass_smoothing : std::uint8_t { none, larch, local };
@@ -212,13 +219,21 @@ e0_pass find_e0_pass(const vector_ref& energy, const vector_ref& mu, double este
   } else if (smoothing_kind == pass_smoothing::local) {
     dmu = local_lorentzian(en, dmu, estep);
   }
-  dmu = dmu.array().isFinite().select(dmu, -1.0);
+  for (index i = 0; i < n; ++i) {                    // plain loops here and below: Eigen's select and count of a
+    dmu(i) = std::isfinite(dmu(i)) ? dmu(i) : -1.0;  // comparison cost compile time, not run time
+  }
   const auto interior = dmu.segment(nmin, n - 2 * nmin);
   const double low = interior.minCoeff();
   const double range = std::max(1e-10, interior.maxCoeff() - low);
   dmu = (dmu.array() - low) / range;
   double threshold = n > 20 ? 0.60 : 0.30;
-  const auto count_above = [&](double value) { return (dmu.array() > value).count(); };
+  const auto count_above = [&](double value) {
+    index above = 0;
+    for (index i = 0; i < n; ++i) {
+      above += dmu(i) > value ? 1 : 0;
+    }
+    return above;
+  };
   index count = count_above(threshold);
   if (count < 3) {
     for (int halving = 0; halving < 2 && count <= 3; ++halving) {  // Larch stops only above 3

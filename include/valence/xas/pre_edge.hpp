@@ -114,13 +114,19 @@ vector_x<double> polynomial_fit(const vector_ref& e, index first, index last, co
     auto a = design.leftCols(cols);
     auto b = design.col(cols);
     b = y.segment(first, rows);
-    // Column by column, so each is one vectorised pass (the same products as t^k built by t^(k-1) t).
-    a.col(0).setOnes();
+    // Column by column, so that each loop vectorises (the same products as t^k built by t^(k-1) t).
+    for (index i = 0; i < rows; ++i) {
+      a(i, 0) = 1;
+    }
     if (cols > 1) {
-      a.col(1) = (offset + scale * e.segment(first, rows).array()).matrix();
+      for (index i = 0; i < rows; ++i) {
+        a(i, 1) = offset + scale * e(first + i);
+      }
     }
     for (index k = 2; k < cols; ++k) {
-      a.col(k) = a.col(k - 1).cwiseProduct(a.col(1));
+      for (index i = 0; i < rows; ++i) {
+        a(i, k) = a(i, k - 1) * a(i, 1);
+      }
     }
     double norms[6];  // nnorm <= 5
     for (index k = 0; k < cols; ++k) {
@@ -129,15 +135,23 @@ vector_x<double> polynomial_fit(const vector_ref& e, index first, index last, co
     if (fit::detail::householder_reduce<double>(a, b) &&
         fit::detail::first_dependent_column(
             a.topRows(cols), [&](index j) { return norms[j]; }, fit::detail::rank_tolerance(0.0, rows)) < 0) {
-      Eigen::Matrix<double, Eigen::Dynamic, 1, 0, 6, 1> c(cols);  // nnorm <= 5: on the stack
+      vector_x<double> c(cols);
       fit::detail::back_substitute<double>(a.topRows(cols), b.head(cols), c);
-      // Horner's rule over all energies at once, one vectorised pass per degree.
-      const Eigen::ArrayXd t = offset + scale * e.array();
-      Eigen::ArrayXd out = Eigen::ArrayXd::Constant(e.size(), c(cols - 1));
-      for (index k = cols - 2; k >= 0; --k) {
-        out = out * t + c(k);
+      // Horner's rule over all energies at once, one vectorised loop per degree.
+      const index n = e.size();
+      vector_x<double> t(n);
+      vector_x<double> out(n);
+      for (index i = 0; i < n; ++i) {
+        t(i) = offset + scale * e(i);
+        out(i) = c(cols - 1);
       }
-      return out.matrix();
+      for (index k = cols - 2; k >= 0; --k) {
+        const double coefficient = c(k);
+        for (index i = 0; i < n; ++i) {
+          out(i) = out(i) * t(i) + coefficient;
+        }
+      }
+      return out;
     }
   }
   const matrix_x<double> basis = mapped_basis(e, first, last, degree);
@@ -346,10 +360,12 @@ template <typename DerivedE, typename DerivedM>
   // Above E0 the post-edge curvature, (post - pre) / step, is taken out relative to its value at E0.
   const double residue_at_e0 = (r.post_edge(ie0) - r.pre_edge(ie0)) / step;
   r.flat.resize(n);
-  r.flat.head(ie0) = r.norm.head(ie0);
-  r.flat.tail(n - ie0) =
-      (r.norm.tail(n - ie0).array() - (r.post_edge.tail(n - ie0) - r.pre_edge.tail(n - ie0)).array() / step) +
-      residue_at_e0;
+  for (index i = 0; i < ie0; ++i) {
+    r.flat(i) = r.norm(i);
+  }
+  for (index i = ie0; i < n; ++i) {  // no condition in the loop, so that it vectorises
+    r.flat(i) = (r.norm(i) - (r.post_edge(i) - r.pre_edge(i)) / step) + residue_at_e0;
+  }
   r.pre1 = plan.pre1;
   r.pre2 = plan.pre2;
   r.norm1 = plan.norm1;
