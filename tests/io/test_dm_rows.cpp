@@ -85,7 +85,7 @@ TEST_SUITE("io") {
     CHECK(block[4] == 8126.9443359375f);
   }
 
-  TEST_CASE("dm_rows's errors: a file that is not a spectrum image, a truncated file") {
+  TEST_CASE("dm_rows's errors: a file that is not a spectrum image, a truncated file, complex data") {
     const auto path = write_si("valence_test_dm_rows_short.dm4", 4, true, valence::io::dm_type::float32, 5, 4, 6);
     {
       // cut the file inside the data
@@ -100,6 +100,18 @@ TEST_SUITE("io") {
                          doctest::Contains("declares 120 values, more than the 240 remaining bytes hold"),
                          valence::parse_error);
     std::filesystem::remove(path);
+    // A spectrum image of complex values (structs of two floats) holds no numbers dm_rows can read.
+    valence_test::dm_writer complex_si(4, true);
+    complex_si.begin(1);
+    complex_si.image("SI", valence::io::dm_type::float32, std::vector<double>(2 * 5 * 4 * 6, 1.0), {5, 4, 6},
+                     {0, 0, -300}, {0.5, 0.5, 0.25}, u"nm",
+                     {valence::io::dm_type::float32, valence::io::dm_type::float32});
+    const auto complex_path = (std::filesystem::temp_directory_path() / "valence_test_dm_rows_complex.dm4").string();
+    std::ofstream(complex_path, std::ios::binary) << complex_si.bytes;
+    CHECK_THROWS_WITH_AS(valence::io::dm_rows<float>{complex_path},
+                         doctest::Contains("the file has 1 images and none holds numeric data"),
+                         valence::invalid_input);
+    std::filesystem::remove(complex_path);
     constexpr const char* spectrum = "eels/rosettasciio/rsciio/tests/data/digitalmicrograph/1D/test-EELS_spectrum.dm3";
     VALENCE_REQUIRE_DATA(spectrum);
     CHECK_THROWS_WITH_AS(valence::io::dm_rows<float>((valence_test::data_dir() / spectrum).string()),

@@ -4,7 +4,6 @@
 #ifndef VALENCE_IO_DM_ROWS_HPP
 #define VALENCE_IO_DM_ROWS_HPP
 
-#include <valence/core/detail/format.hpp>
 #include <valence/core/detail/planes.hpp>
 #include <valence/core/error.hpp>
 #include <valence/core/row_source.hpp>
@@ -35,7 +34,8 @@ class dm_rows final : public core::row_source<T> {
   /// spectrum image.
   /// \param path the DM3 or DM4 file.
   /// \throws valence::parse_error if the file cannot be read as DM (see read_dm()) or its primary
-  ///         image is not three-dimensional; valence::invalid_input if that image holds structs.
+  ///         image is not three-dimensional; valence::invalid_input if no image holds numbers
+  ///         (dm_file::primary_image(); complex images, stored as structs, do not).
   explicit dm_rows(const std::string& path) : path_(path), file_(read_dm(path)), in_(path, std::ios::binary) {
     image_ = file_.primary_image();
     if (image_.axes.size() != 3) {
@@ -43,10 +43,6 @@ class dm_rows final : public core::row_source<T> {
                         "valence::io::dm_rows: the image '" + image_.path + "' has " +
                             std::to_string(image_.axes.size()) +
                             " dimensions; expected a spectrum image (x, y, energy)");
-    }
-    if (image_.element == dm_type::none) {
-      throw invalid_input(
-          core::detail::message("valence::io::dm_rows", "image '" + image_.path + "' holds structs; expected numbers"));
     }
   }
   [[nodiscard]] index rows() const override { return image_.axes[1].size; }

@@ -44,6 +44,22 @@ class dm_writer {
     }
   }
 
+  // An array of structs with the given field types, filled from `values` field by field (DM stores
+  // complex images so).
+  void struct_array(const std::string& label, const std::vector<valence::io::dm_type>& fields,
+                    const std::vector<double>& values) {
+    std::vector<std::uint64_t> info = {20, 15, 0, fields.size()};
+    for (const auto type : fields) {
+      info.push_back(0);
+      info.push_back(std::uint64_t(type));
+    }
+    info.push_back(values.size() / fields.size());
+    data_header(label, info);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      put(fields[i % fields.size()], values[i]);
+    }
+  }
+
   // Text as DM stores names and units: an array of UTF-16 code units (ASCII here, plus 'µ').
   void text(const std::string& label, const std::u16string& value) {
     data_header(label, {20, 4, value.size()});
@@ -52,10 +68,12 @@ class dm_writer {
     }
   }
 
-  // A one-image ImageList: data with the given dimensions (fastest first) and calibrations.
+  // A one-image ImageList: data with the given dimensions (fastest first) and calibrations; with
+  // `fields`, the data are structs of those types (then `type` is not used).
   void image(const std::string& name, valence::io::dm_type type, const std::vector<double>& values,
              const std::vector<std::uint64_t>& dimensions, const std::vector<double>& origins,
-             const std::vector<double>& scales, const std::u16string& units) {
+             const std::vector<double>& scales, const std::u16string& units,
+             const std::vector<valence::io::dm_type>& fields = {}) {
     group("ImageList", 1);
     group("", 2);
     text("Name", std::u16string(name.begin(), name.end()));
@@ -68,7 +86,11 @@ class dm_writer {
       number("Scale", valence::io::dm_type::float32, scales[d]);
       text("Units", units);
     }
-    array("Data", type, values);
+    if (fields.empty()) {
+      array("Data", type, values);
+    } else {
+      struct_array("Data", fields, values);
+    }
     number("DataType", valence::io::dm_type::uint32, 2);
     group("Dimensions", dimensions.size());
     for (const auto n : dimensions) {
