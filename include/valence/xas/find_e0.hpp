@@ -80,8 +80,8 @@ double find_energy_step(const vector_ref& en) {
   // consecutive steps in different groups, so few steps besides the smallest pass T.
   const auto groups = std::min<std::size_t>(2 * last, steps.size());
   std::vector<double> minima(steps.begin(), steps.begin() + std::ptrdiff_t(groups));
-  for (std::size_t at = groups; at < steps.size(); at += groups) {  // plain loops: they vectorise
-    const std::size_t width = std::min(groups, steps.size() - at);  // and cost no compile time
+  for (std::size_t at = groups; at < steps.size(); at += groups) {  // (plain loops: see find_e0_pass)
+    const std::size_t width = std::min(groups, steps.size() - at);
     for (std::size_t g = 0; g < width; ++g) {
       minima[g] = std::min(minima[g], steps[at + g]);
     }
@@ -219,8 +219,10 @@ e0_pass find_e0_pass(const vector_ref& energy, const vector_ref& mu, double este
   } else if (smoothing_kind == pass_smoothing::local) {
     dmu = local_lorentzian(en, dmu, estep);
   }
-  for (index i = 0; i < n; ++i) {                    // plain loops here and below: Eigen's select and count of a
-    dmu(i) = std::isfinite(dmu(i)) ? dmu(i) : -1.0;  // comparison cost compile time, not run time
+  // Plain loops here and below: Eigen's select and count of a comparison cost every including file
+  // compile time, and are no faster.
+  for (index i = 0; i < n; ++i) {
+    dmu(i) = std::isfinite(dmu(i)) ? dmu(i) : -1.0;
   }
   const auto interior = dmu.segment(nmin, n - 2 * nmin);
   const double low = interior.minCoeff();
