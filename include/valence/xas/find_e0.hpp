@@ -205,13 +205,9 @@ e0_pass find_e0_pass(const vector_ref& energy, const vector_ref& mu, double este
     estep = find_energy_step(en);
   }
   const index nmin = std::max<index>(3, static_cast<index>(double(n) * 0.02));
-  // numpy's gradient(mu) / gradient(energy), each with unit spacing, to the last bit.
-  vector_x<double> dmu(n);
-  dmu(0) = (m(1) - m(0)) / (en(1) - en(0));
-  for (index i = 1; i + 1 < n; ++i) {
-    dmu(i) = (0.5 * (m(i + 1) - m(i - 1))) / (0.5 * (en(i + 1) - en(i - 1)));
-  }
-  dmu(n - 1) = (m(n - 1) - m(n - 2)) / (en(n - 1) - en(n - 2));
+  // numpy's gradient(mu) / gradient(energy), each with unit spacing (the caller checked the input).
+  vector_x<double> dmu = core::detail::gradient_uniform<double>(m, 1.0, core::edge_order::first);
+  dmu = dmu.cwiseQuotient(core::detail::gradient_uniform<double>(en, 1.0, core::edge_order::first));
   if (smoothing_kind == pass_smoothing::larch) {
     core::smooth_options<double> smoothing;
     smoothing.x_step = estep;
