@@ -14,6 +14,7 @@
 #include <valence/eels/power_law.hpp>
 #include <valence/fit/detail/column_update.hpp>
 #include <valence/fit/detail/householder.hpp>
+#include <valence/fit/detail/projection.hpp>
 #include <valence/fit/least_squares.hpp>
 
 #include <Eigen/Core>
@@ -135,7 +136,48 @@ struct mlls_plan {
   // A projected fit with a two-area, fixed-shape power law and at most four fixed columns reads its
   // window in one pass (window_pass).
   bool one_pass = false;
+  // With at most three fixed columns that pass also sums the moments from which the counting-noise
+  // Gram matrix and the power law's sensitivity follow (window_moments), from these sums of the
+  // fixed model columns M_a over the window (a in the order of fixed_columns):
+  bool moments = false;
+  matrix_d fixed_model;    // M_a (m x f)
+  matrix_d fixed_pairs;    // M_a M_b for a >= b, packed: column a (a + 1) / 2 + b
+  vector_d fixed_sums;     // sum M_a
+  vector_d fixed_triple;   // sum M_a M_b M_c at (a (a + 1) / 2 + b) f + c, a >= b
+  vector_d fixed_lowest;   // min M_a
+  vector_d fixed_highest;  // max M_a
 };
+
+// The packed index of the pair (a, b), a >= b, in mlls_plan::fixed_pairs and window_moments.
+constexpr index pair_index(index a, index b) {
+  return a * (a + 1) / 2 + b;
+}
+
+// The sums of the plan's fixed columns that the moments need, once per plan.
+template <class = void>
+void prepare_moments(mlls_plan& plan) {
+  const index m = plan.window.size;
+  const index f = static_cast<index>(plan.fixed_columns.size());
+  plan.fixed_model.resize(m, f);
+  for (index a = 0; a < f; ++a) {
+    plan.fixed_model.col(a) = plan.model.col(plan.fixed_columns[static_cast<std::size_t>(a)]);
+  }
+  const auto& fm = plan.fixed_model;
+  plan.fixed_pairs.resize(m, f * (f + 1) / 2);
+  plan.fixed_triple.resize(f * (f + 1) / 2 * f);
+  for (index a = 0; a < f; ++a) {
+    for (index b = 0; b <= a; ++b) {
+      auto pair = plan.fixed_pairs.col(pair_index(a, b));
+      pair = fm.col(a).cwiseProduct(fm.col(b));
+      for (index c = 0; c < f; ++c) {
+        plan.fixed_triple(pair_index(a, b) * f + c) = pair.dot(fm.col(c));
+      }
+    }
+  }
+  plan.fixed_sums = fm.colwise().sum().transpose();
+  plan.fixed_lowest = fm.colwise().minCoeff().transpose();
+  plan.fixed_highest = fm.colwise().maxCoeff().transpose();
+}
 
 // The fixed columns' factorisation, once per plan (the engine's fit::detail::fixed_columns).
 template <class = void>
@@ -212,6 +254,11 @@ mlls_plan make_mlls_plan(const char* function, const vector_ref& energy, const m
   if (plan.projected) {
     factor_fixed_columns(plan);
     plan.one_pass = fixed_shape && !plan.whole_spectrum && plan.fixed.q.cols() >= 1 && plan.fixed.q.cols() <= 4;
+    plan.moments = plan.one_pass && plan.fixed.q.cols() <= 3 &&
+                   (options.noise == mlls_noise::counting || options.propagate_background);
+    if (plan.moments) {
+      prepare_moments(plan);
+    }
   }
   return plan;
 }
@@ -347,9 +394,9 @@ power_law_polynomial power_law_taylor(const mlls_plan& plan, double exponent, do
 using core::detail::packet;
 using core::detail::packet_size;
 
-// The polynomial by Horner's rule at the offsets t. Every evaluation of the column goes through these
-// two functions, a whole packet at a time and then one channel at a time, so a map's column and
-// mlls()'s agree to the last bit.
+// The polynomial by Horner's rule at the offsets t. Every evaluation of the column goes through the
+// functions below, packets at a time and then one channel at a time, each lane the same operations,
+// so a map's column and mlls()'s agree to the last bit.
 inline packet evaluate(const power_law_polynomial& poly, const packet& t) {
   namespace ei = Eigen::internal;
   packet acc = ei::pset1<packet>(poly.coefficients[poly.degree]);
@@ -357,6 +404,23 @@ inline packet evaluate(const power_law_polynomial& poly, const packet& t) {
     acc = ei::pmadd(acc, t, ei::pset1<packet>(poly.coefficients[k]));
   }
   return acc;
+}
+
+// The same at B packets of offsets at once: B independent recurrences in one loop, so that each
+// one's latency (a multiply-add per degree, waiting on the one before) is hidden by the others'.
+// Lane by lane the same operations as above, so the same bits.
+template <int B>
+void evaluate(const power_law_polynomial& poly, const packet (&t)[B], packet (&out)[B]) {
+  namespace ei = Eigen::internal;
+  for (int b = 0; b < B; ++b) {
+    out[b] = ei::pset1<packet>(poly.coefficients[poly.degree]);
+  }
+  for (int k = poly.degree - 1; k >= 0; --k) {
+    const packet c = ei::pset1<packet>(poly.coefficients[k]);
+    for (int b = 0; b < B; ++b) {
+      out[b] = ei::pmadd(out[b], t[b], c);
+    }
+  }
 }
 
 inline double evaluate(const power_law_polynomial& poly, double t) {
@@ -426,62 +490,133 @@ bool read_channels(const channels_view<T>& s, index first, index count, double* 
   return largest != exponent;
 }
 
+// What window_pass sums over the window besides the products that go into the workspace (Q_F^T y,
+// Q_F^T p): p^T y, p^T p and y^T y, and with Moments the sums of p (the power-law column), t = ln E -
+// ln E_c and the fixed model columns M_a from which the counting-noise Gram matrix G = M^T diag(Mb) M
+// and h = M^T (ln E p) follow for any coefficients b (moment_statistics), with no pass over the
+// residual.
+struct window_moments {
+  static constexpr int max_fixed = 3;
+  double py = 0, pp = 0, yy = 0;
+  double p = 0;                                      // sum p
+  double ppp = 0;                                    // sum p^3
+  double tpp = 0;                                    // sum t p^2
+  double pm[max_fixed] = {};                         // sum p M_a
+  double ppm[max_fixed] = {};                        // sum p^2 M_a
+  double tpm[max_fixed] = {};                        // sum t p M_a
+  double pmm[max_fixed * (max_fixed + 1) / 2] = {};  // sum p M_a M_b at pair_index(a, b)
+};
+
 // The rest of a projected fit's first pass once its window has been read (read_channels), when the
 // power-law column has a fixed shape: it evaluates the column p (into the model; from `poly`, or
 // already there when the exponential was needed) and sums the products the QR update needs,
-// Q_F^T y (into ws.rhs), Q_F^T p (into column f of ws.design), p^T y and p^T p, in one sweep with
-// every sum in registers. Two packets per step, so that each step of the Horner recurrence has two
-// independent instructions in flight. Before it, a pixel swept its window twice more (the column,
-// then the products) and stored and reloaded the column in between.
-template <int F>
-void window_pass(const mlls_plan& plan, const power_law_polynomial& poly, mlls_workspace& ws, double& py, double& pp) {
+// Q_F^T y (into ws.rhs), Q_F^T p (into column f of ws.design), p^T y and p^T p, and y^T y, in one
+// sweep with every sum in registers; with Moments, also the sums of window_moments. Two packets per
+// step, so that each step of the Horner recurrence has two independent instructions in flight.
+// Before it, a pixel swept its window twice more (the column, then the products) and stored and
+// reloaded the column in between, and a third time for the residual's sums.
+template <int F, bool Moments>
+void window_pass(const mlls_plan& plan, const power_law_polynomial& poly, mlls_workspace& ws, window_moments& out) {
   namespace ei = Eigen::internal;
+  static_assert(!Moments || F <= window_moments::max_fixed, "the moments are summed for at most three columns");
+  constexpr int pairs = F * (F + 1) / 2;
   const index m = plan.window.size;
   const double* y = ws.spectrum.data() + plan.window.begin;
   double* p = ws.model.col(plan.k).data();
   const double* q = plan.fixed.q.data();
   const double* t = plan.log_offset.data();
+  const double* fm = Moments ? plan.fixed_model.data() : nullptr;
+  const double* fp = Moments ? plan.fixed_pairs.data() : nullptr;
   const bool taylor = poly.degree >= 0;
   const packet zero = ei::pset1<packet>(0.0);
-  packet qy[2][F];
-  packet qp[2][F];
-  packet sum_py[2] = {zero, zero};
-  packet sum_pp[2] = {zero, zero};
-  for (int h = 0; h < 2; ++h) {
-    for (int j = 0; j < F; ++j) {
-      qy[h][j] = zero;
-      qp[h][j] = zero;
-    }
+  packet qy[F], qp[F], pm[F], ppm[F], tpm[F], pmm[pairs];
+  for (int j = 0; j < F; ++j) {
+    qy[j] = qp[j] = pm[j] = ppm[j] = tpm[j] = zero;
   }
-  // One packet of channels from i into accumulator set h.
-  const auto step = [&](index i, int h) {
+  for (int j = 0; j < pairs; ++j) {
+    pmm[j] = zero;
+  }
+  packet py = zero, pp = zero, yy = zero, ps = zero, ppp = zero, tpp = zero;
+  // One packet of channels from i, its column pi.
+  const auto step = [&](index i, const packet& pi) {
     const packet yi = ei::ploadu<packet>(y + i);
-    const packet pi = taylor ? evaluate(poly, ei::ploadu<packet>(t + i)) : ei::ploadu<packet>(p + i);
     ei::pstoreu(p + i, pi);
     for (int j = 0; j < F; ++j) {
       const packet qj = ei::ploadu<packet>(q + j * m + i);
-      qy[h][j] = ei::pmadd(qj, yi, qy[h][j]);
-      qp[h][j] = ei::pmadd(qj, pi, qp[h][j]);
+      qy[j] = ei::pmadd(qj, yi, qy[j]);
+      qp[j] = ei::pmadd(qj, pi, qp[j]);
     }
-    sum_py[h] = ei::pmadd(pi, yi, sum_py[h]);
-    sum_pp[h] = ei::pmadd(pi, pi, sum_pp[h]);
+    py = ei::pmadd(pi, yi, py);
+    pp = ei::pmadd(pi, pi, pp);
+    yy = ei::pmadd(yi, yi, yy);
   };
+  // The moments of one packet of channels from i, from the stored column: a loop of their own, as
+  // their sums and the products' together do not fit in the registers (AVX2's sixteen: spilled, the
+  // fused loop cost 15 % more per pixel than the two).
+  const auto moments = [&](index i) {
+    const packet ti = ei::ploadu<packet>(t + i);
+    const packet pi = ei::ploadu<packet>(p + i);
+    const packet p2 = ei::pmul(pi, pi);
+    const packet tp = ei::pmul(ti, pi);
+    ps = ei::padd(ps, pi);
+    ppp = ei::pmadd(p2, pi, ppp);
+    tpp = ei::pmadd(tp, pi, tpp);
+    for (int j = 0; j < F; ++j) {
+      const packet mj = ei::ploadu<packet>(fm + j * m + i);
+      pm[j] = ei::pmadd(pi, mj, pm[j]);
+      ppm[j] = ei::pmadd(p2, mj, ppm[j]);
+      tpm[j] = ei::pmadd(tp, mj, tpm[j]);
+    }
+    for (int j = 0; j < pairs; ++j) {
+      pmm[j] = ei::pmadd(pi, ei::ploadu<packet>(fp + j * m + i), pmm[j]);
+    }
+  };
+  constexpr int block = 4;  // packets whose columns are evaluated together
   index i = 0;
-  for (; i + 2 * packet_size <= m; i += 2 * packet_size) {
-    step(i, 0);
-    step(i + packet_size, 1);
+  for (; i + block * packet_size <= m; i += block * packet_size) {
+    packet ti[block];
+    packet pi[block];
+    for (int b = 0; b < block; ++b) {
+      ti[b] = ei::ploadu<packet>(t + i + b * packet_size);
+      pi[b] = taylor ? zero : ei::ploadu<packet>(p + i + b * packet_size);
+    }
+    if (taylor) {
+      evaluate(poly, ti, pi);
+    }
+    for (int b = 0; b < block; ++b) {
+      step(i + b * packet_size, pi[b]);
+    }
   }
   for (; i + packet_size <= m; i += packet_size) {
-    step(i, 0);
+    step(i, taylor ? evaluate(poly, ei::ploadu<packet>(t + i)) : ei::ploadu<packet>(p + i));
+  }
+  if constexpr (Moments) {
+    for (index j = 0; j < i; j += packet_size) {
+      moments(j);
+    }
   }
   double* z = ws.rhs.data();
   double* c = ws.design.col(F).data();
   for (int j = 0; j < F; ++j) {
-    z[j] = ei::predux(ei::padd(qy[0][j], qy[1][j]));
-    c[j] = ei::predux(ei::padd(qp[0][j], qp[1][j]));
+    z[j] = ei::predux(qy[j]);
+    c[j] = ei::predux(qp[j]);
+    if constexpr (Moments) {
+      out.pm[j] = ei::predux(pm[j]);
+      out.ppm[j] = ei::predux(ppm[j]);
+      out.tpm[j] = ei::predux(tpm[j]);
+    }
   }
-  py = ei::predux(ei::padd(sum_py[0], sum_py[1]));
-  pp = ei::predux(ei::padd(sum_pp[0], sum_pp[1]));
+  out.py = ei::predux(py);
+  out.pp = ei::predux(pp);
+  out.yy = ei::predux(yy);
+  if constexpr (Moments) {
+    for (int j = 0; j < pairs; ++j) {
+      out.pmm[j] = ei::predux(pmm[j]);
+    }
+    out.p = ei::predux(ps);
+    out.ppp = ei::predux(ppp);
+    out.tpp = ei::predux(tpp);
+  }
   for (; i < m; ++i) {
     const double pi = taylor ? evaluate(poly, t[i]) : p[i];
     p[i] = pi;
@@ -489,8 +624,23 @@ void window_pass(const mlls_plan& plan, const power_law_polynomial& poly, mlls_w
       z[j] += q[j * m + i] * y[i];
       c[j] += q[j * m + i] * pi;
     }
-    py += pi * y[i];
-    pp += pi * pi;
+    out.py += pi * y[i];
+    out.pp += pi * pi;
+    out.yy += y[i] * y[i];
+    if constexpr (Moments) {
+      out.p += pi;
+      out.ppp += pi * pi * pi;
+      out.tpp += t[i] * pi * pi;
+      for (int j = 0; j < F; ++j) {
+        const double mj = fm[j * m + i];
+        out.pm[j] += pi * mj;
+        out.ppm[j] += pi * pi * mj;
+        out.tpm[j] += t[i] * pi * mj;
+      }
+      for (int j = 0; j < pairs; ++j) {
+        out.pmm[j] += pi * fp[j * m + i];
+      }
+    }
   }
 }
 
@@ -778,19 +928,90 @@ void add_background_covariance(const mlls_plan& plan, index count, mlls_workspac
   }
 }
 
-// window_pass for the plan's number of fixed columns.
+// window_pass for the plan's number of fixed columns, with the moments where the plan has them.
 template <class = void>
-void window_pass(const mlls_plan& plan, const power_law_polynomial& poly, mlls_workspace& ws, double* products) {
-  switch (plan.fixed.q.cols()) {
+void window_pass(const mlls_plan& plan, const power_law_polynomial& poly, mlls_workspace& ws, window_moments& out) {
+  switch (plan.fixed.q.cols() + (plan.moments ? 4 : 0)) {
     case 1:
-      return window_pass<1>(plan, poly, ws, products[0], products[1]);
+      return window_pass<1, false>(plan, poly, ws, out);
     case 2:
-      return window_pass<2>(plan, poly, ws, products[0], products[1]);
+      return window_pass<2, false>(plan, poly, ws, out);
     case 3:
-      return window_pass<3>(plan, poly, ws, products[0], products[1]);
+      return window_pass<3, false>(plan, poly, ws, out);
+    case 5:
+      return window_pass<1, true>(plan, poly, ws, out);
+    case 6:
+      return window_pass<2, true>(plan, poly, ws, out);
+    case 7:
+      return window_pass<3, true>(plan, poly, ws, out);
     default:
-      return window_pass<4>(plan, poly, ws, products[0], products[1]);
+      return window_pass<4, false>(plan, poly, ws, out);
   }
+}
+
+// The residual's statistics of a one-pass fit from its window's sums, with no second pass: the
+// residual's sum of squares as ||y||^2 - ||z||^2 (z = [Q_F, q]^T y, the projected data of the QR
+// update in ws.rhs) under the engine's rule for that cancellation, and with moments, sum v, G and h
+// of residual_sums: v = M b is linear in the columns, so G_jk = sum_l b_l sum_i M_il M_ij M_ik, sums
+// of the fixed columns (the plan's) and of p (the window's), and ln E = ln E_c + t. That G is
+// residual_sums' only while no fitted value is negative (residual_sums takes v = max(M b, 0)):
+// guaranteed when the smallest value M b can take, from each column's range over the window (p is
+// monotone: its range is its ends), is not negative. False, and nothing to use, otherwise.
+template <class = void>
+bool moment_statistics(const mlls_plan& plan, const window_moments& w, residual_statistics& s, mlls_workspace& ws) {
+  const index f = plan.fixed.q.cols();
+  const index n = f + 1;
+  const index m = plan.window.size;
+  const double rss = w.yy - ws.rhs.head(n).squaredNorm();
+  if (!fit::detail::pythagorean_residual_is_accurate(rss, w.yy, m)) {
+    return false;
+  }
+  s.residual_norm2 = rss;
+  s.observed_norm2 = w.yy;
+  if (!plan.moments) {
+    return true;
+  }
+  const auto b = [&](index a) { return ws.coefficients(plan.fixed_columns[static_cast<std::size_t>(a)]); };
+  const double bp = ws.coefficients(plan.k);
+  const double* p = ws.model.col(plan.k).data();
+  const double p_low = std::min(p[0], p[m - 1]);
+  const double p_high = std::max(p[0], p[m - 1]);
+  double lowest = bp >= 0 ? bp * p_low : bp * p_high;
+  for (index a = 0; a < f; ++a) {
+    lowest += b(a) >= 0 ? b(a) * plan.fixed_lowest(a) : b(a) * plan.fixed_highest(a);
+  }
+  if (!(lowest >= 0)) {
+    return false;
+  }
+  // G and h in the model's column order, G's lower triangle as residual_sums leaves it.
+  const auto column = [&](index a) { return a < f ? plan.fixed_columns[static_cast<std::size_t>(a)] : plan.k; };
+  const auto set = [&](index a, index c, double value) {
+    ws.gram(std::max(column(a), column(c)), std::min(column(a), column(c))) = value;
+  };
+  s.fitted_sum = bp * w.p;
+  for (index a = 0; a < f; ++a) {
+    s.fitted_sum += b(a) * plan.fixed_sums(a);
+    for (index c = 0; c <= a; ++c) {
+      double g = bp * w.pmm[pair_index(a, c)];
+      for (index l = 0; l < f; ++l) {
+        g += b(l) * plan.fixed_triple(pair_index(a, c) * f + l);
+      }
+      set(a, c, g);
+    }
+    double g = bp * w.ppm[a];
+    for (index l = 0; l < f; ++l) {
+      g += b(l) * w.pmm[pair_index(std::max(a, l), std::min(a, l))];
+    }
+    set(a, f, g);
+    ws.power_products(column(a)) = plan.log_center * w.pm[a] + w.tpm[a];
+  }
+  double g = bp * w.ppp;
+  for (index l = 0; l < f; ++l) {
+    g += b(l) * w.ppm[l];
+  }
+  set(f, f, g);
+  ws.power_products(plan.k) = plan.log_center * w.pp + w.tpp;
+  return true;
 }
 
 // One spectrum, its channels in `s`: the power law, then the linear model, into the workspace.
@@ -808,7 +1029,7 @@ mlls_outcome solve_mlls(const mlls_plan& plan, const channels_view<T>& s, mlls_w
   }
   const window_view observed(ws.spectrum.data() + w.begin, w.size);
   ws.power_law = power_law_result{};
-  double products[2] = {0, 0};  // p^T y and p^T p from window_pass
+  window_moments sums_of_window;  // from window_pass
   if (options.background != background_treatment::none) {
     if (plan.whole_spectrum) {
       ws.power_law = power_law_fit(plan.energy, ws.spectrum, options.background_window, options.power_law);
@@ -826,7 +1047,7 @@ mlls_outcome solve_mlls(const mlls_plan& plan, const channels_view<T>& s, mlls_w
       if (poly.degree < 0) {
         power_law_column(plan, ws.power_law.exponent, scale, ws.model.col(plan.k));
       }
-      window_pass(plan, poly, ws, products);
+      window_pass(plan, poly, ws, sums_of_window);
     } else if (options.background == background_treatment::fixed_shape) {
       power_law_column(plan, ws.power_law.exponent, scale, ws.model.col(plan.k));
     } else {
@@ -843,6 +1064,7 @@ mlls_outcome solve_mlls(const mlls_plan& plan, const channels_view<T>& s, mlls_w
   }
   ws.parameters = plan.terms;
   if (plan.projected) {
+    const double products[2] = {sums_of_window.py, sums_of_window.pp};
     if (!solve_projected(plan, target, ws, plan.one_pass ? products : nullptr)) {
       return mlls_outcome::singular;
     }
@@ -867,8 +1089,9 @@ mlls_outcome solve_mlls(const mlls_plan& plan, const channels_view<T>& s, mlls_w
     }
   }
   // Statistics. The residual r = target - model b is also observed - fit, whatever the background
-  // treatment. Unweighted, its sum of squares comes from one fused pass (residual_sums), the same
-  // for a map's pixel and for mlls(), which forms the curves as well.
+  // treatment. Unweighted, its sum of squares comes from the window's sums of a one-pass fit
+  // (moment_statistics) or else from one fused pass (residual_sums), the same for a map's pixel and
+  // for mlls(), which forms the curves as well.
   const bool unweighted = options.weighting == mlls_weighting::none;
   const bool counting = unweighted && options.noise == mlls_noise::counting;
   // The full pass also forms what counting noise and the fixed-shape background's sensitivity need.
@@ -877,10 +1100,12 @@ mlls_outcome solve_mlls(const mlls_plan& plan, const channels_view<T>& s, mlls_w
   const bool full = unweighted && (counting || fixed_shape_propagated);
   residual_statistics sums;
   const index power = options.background == background_treatment::fixed_shape ? plan.k : 0;
-  if (full) {
+  // A one-pass fit has its sums from its window's (moment_statistics) unless their guards fail.
+  const bool summed = plan.one_pass && plan.moments == full && moment_statistics(plan, sums_of_window, sums, ws);
+  if (!summed && full) {
     residual_sums<true>(ws.model, ws.coefficients, target, observed, plan.log_energy, power, sums, ws.gram,
                         ws.power_products);
-  } else if (unweighted) {
+  } else if (!summed && unweighted) {
     residual_sums<false>(ws.model, ws.coefficients, target, observed, plan.log_energy, power, sums, ws.gram,
                          ws.power_products);
   }

@@ -374,13 +374,11 @@ class batch_fitter {
 
   // With an unweighted shared design, y - Ax = Q (z - M x) + (I - Q Q^T) y (A = Q M), so
   // ||y - Ax||^2 = ||y||^2 - ||z||^2 + ||z - M x||^2 needs no further pass over y; the last term is
-  // zero for an unconstrained solution. The subtraction cancels, so it is used only when its
-  // rounding error, at most about 4 sqrt(m) eps ||y||^2 in the accumulation type, is below 1e-6 of
-  // the result (any spectrum with noise, as float data accumulate in double); otherwise, and
-  // whenever residuals are kept, the residual is formed explicitly.
+  // zero for an unconstrained solution. The subtraction cancels, so it is used only under the
+  // engine's rule for it (pythagorean_residual_is_accurate); otherwise, and whenever residuals are
+  // kept, the residual is formed explicitly.
   template <typename XCol>
   bool residual_by_pythagoras(index k, const XCol& x, const batch_workspace<Acc>& w, Acc& chi2) const {
-    using std::sqrt;
     if (!unweighted_shared() || batch_.keep_residuals) {
       return false;
     }
@@ -389,8 +387,7 @@ class batch_fitter {
     if (c_.any()) {
       total += (z - f_.m.lazyProduct(x)).squaredNorm();
     }
-    const Acc rounding = Acc(4) * sqrt(Acc(f_.rows)) * std::numeric_limits<Acc>::epsilon() * w.data_norm2(k);
-    if (!(total * Acc(1e-6) >= rounding)) {
+    if (!pythagorean_residual_is_accurate(total, w.data_norm2(k), f_.rows)) {
       return false;
     }
     chi2 = total;

@@ -9,6 +9,8 @@
 
 #include <Eigen/Core>
 
+#include <cmath>
+#include <limits>
 #include <type_traits>
 
 namespace valence::fit::detail {
@@ -17,6 +19,17 @@ namespace valence::fit::detail {
 // ||y||^2 - ||Q^T y||^2 keeps the residual's digits and the data are still read once.
 template <typename Real>
 using accumulation_t = std::conditional_t<std::is_same_v<Real, float>, double, Real>;
+
+// The engine's rule for a residual's sum of squares taken as ||y||^2 - ||Q^T y||^2 (Q orthonormal,
+// m rows): the subtraction cancels, and its rounding error, at most about 4 sqrt(m) eps ||y||^2 in
+// the accumulation type, must be below 1e-6 of the result (any spectrum with noise; float data
+// accumulate in double). Otherwise the caller forms the residual explicitly.
+template <typename Acc>
+bool pythagorean_residual_is_accurate(Acc total, Acc data_norm2, index m) {
+  using std::sqrt;
+  const Acc rounding = Acc(4) * sqrt(Acc(m)) * std::numeric_limits<Acc>::epsilon() * data_norm2;
+  return total * Acc(1e-6) >= rounding;
+}
 
 // z(g) = sum_i q(i, g) y_i for G consecutive columns of q (leading dimension ld), and, if
 // WithNorm, norm2 = sum_i y_i^2, all in one pass over y. Four lanes per accumulator give the
