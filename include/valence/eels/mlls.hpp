@@ -781,9 +781,9 @@ void residual_sums(const matrix_d& model, const vector_d& b, const window_view& 
 // ws.covariance), under Var y_i = phi v_i is phi C_u G C_u with G = M^T diag(v) M (lower triangle
 // in ws.gram). phi = RSS / (sum v (m - p)/m): E[RSS] = phi sum v_i (1 - h_ii), and the leverages h
 // sum to p. False (and nothing changed) when the fitted spectrum has no positive counts.
-template <class = void>
+template <int N = 0>
 bool counting_covariance(const residual_statistics& s, index dof, mlls_workspace& ws) {
-  const index n = ws.covariance.rows();
+  const index n = N > 0 ? N : ws.covariance.rows();
   const index m = dof + ws.parameters;
   if (!(s.fitted_sum > 0) || dof <= 0) {
     return false;
@@ -828,11 +828,11 @@ bool counting_covariance(const residual_statistics& s, index dof, mlls_workspace
 //
 // `products`: window_pass has formed the products of the update (Q_F^T y in ws.rhs, Q_F^T p in
 // column f of ws.design, and p^T y, p^T p); otherwise they are formed here.
-template <class = void>
+template <int N = 0>
 bool solve_projected(const mlls_plan& plan, const window_view& y, mlls_workspace& ws,
                      const double* products = nullptr) {
   const index f = plan.fixed.q.cols();
-  const index n = plan.terms;
+  const index n = N > 0 ? N : plan.terms;
   auto r = ws.design.topLeftCorner(n, n);
   auto z = ws.rhs.head(n);
   double power_scale = 1;
@@ -845,8 +845,8 @@ bool solve_projected(const mlls_plan& plan, const window_view& y, mlls_workspace
     return false;
   }
   auto x = ws.projection.head(n);
-  fit::detail::back_substitute<double>(r, z, x);
-  fit::detail::inverse_gram<double>(r, ws.inverse, ws.gram);
+  fit::detail::back_substitute<double, N>(r, z, x);
+  fit::detail::inverse_gram<double, N>(r, ws.inverse, ws.gram);
   // Back to the model's column order and units: position i of R is column `of(i)` of the model.
   const auto of = [&](index i) { return i < f ? plan.fixed_columns[static_cast<std::size_t>(i)] : plan.k; };
   const auto scale = [&](index i) { return i < f ? plan.fixed.scale(i) : power_scale; };
@@ -866,13 +866,13 @@ bool solve_projected(const mlls_plan& plan, const window_view& y, mlls_workspace
 // theta = (A, r): the target y - B moves by -dB, u = (-B/A, ln E B). Returns the number of
 // parameters (0: nothing to propagate). O(m n) per spectrum, or O(n^2) when the unweighted residual
 // pass has already formed M^T (ln E p) (`power_products`, fixed shape).
-template <class = void>
+template <int N = 0>
 index background_sensitivity(const mlls_plan& plan, const vector_d* power_products, mlls_workspace& ws) {
   const mlls_options& options = *plan.options;
   if (!options.propagate_background || options.background == background_treatment::none) {
     return 0;
   }
-  const index n = plan.terms;
+  const index n = N > 0 ? N : plan.terms;
   const bool fixed_shape = options.background == background_treatment::fixed_shape;
   const bool weighted = options.weighting != mlls_weighting::none;
   const index count = fixed_shape ? 1 : 2;
@@ -908,22 +908,25 @@ index background_sensitivity(const mlls_plan& plan, const vector_d* power_produc
 
 // The background's covariance added to the coefficients': S Sigma S^T, Sigma the power law's
 // covariance of (r) or (A, r) from its window, independent of the fit window's noise.
-template <class = void>
+template <int N = 0>
 void add_background_covariance(const mlls_plan& plan, index count, mlls_workspace& ws) {
+  const index n = N > 0 ? N : plan.terms;
   const power_law_result& p = ws.power_law;
-  for (index a = 0; a < plan.terms; ++a) {
-    for (index b = 0; b < plan.terms; ++b) {
-      double sum = 0;
-      if (count == 1) {
-        sum = ws.sensitivity(a, 0) * ws.sensitivity(b, 0) * p.exponent_error * p.exponent_error;
-      } else {
-        const double saa = p.amplitude_error * p.amplitude_error;
-        const double srr = p.exponent_error * p.exponent_error;
-        sum =
-            ws.sensitivity(a, 0) * ws.sensitivity(b, 0) * saa + ws.sensitivity(a, 1) * ws.sensitivity(b, 1) * srr +
-            (ws.sensitivity(a, 0) * ws.sensitivity(b, 1) + ws.sensitivity(a, 1) * ws.sensitivity(b, 0)) * p.covariance;
+  const auto& s = ws.sensitivity;
+  if (count == 1) {
+    for (index a = 0; a < n; ++a) {
+      for (index b = 0; b < n; ++b) {
+        ws.covariance(a, b) += s(a, 0) * s(b, 0) * p.exponent_error * p.exponent_error;
       }
-      ws.covariance(a, b) += sum;
+    }
+    return;
+  }
+  const double saa = p.amplitude_error * p.amplitude_error;
+  const double srr = p.exponent_error * p.exponent_error;
+  for (index a = 0; a < n; ++a) {
+    for (index b = 0; b < n; ++b) {
+      ws.covariance(a, b) +=
+          s(a, 0) * s(b, 0) * saa + s(a, 1) * s(b, 1) * srr + (s(a, 0) * s(b, 1) + s(a, 1) * s(b, 0)) * p.covariance;
     }
   }
 }
@@ -957,10 +960,10 @@ void window_pass(const mlls_plan& plan, const power_law_polynomial& poly, mlls_w
 // residual_sums' only while no fitted value is negative (residual_sums takes v = max(M b, 0)):
 // guaranteed when the smallest value M b can take, from each column's range over the window (p is
 // monotone: its range is its ends), is not negative. False, and nothing to use, otherwise.
-template <class = void>
+template <int N = 0>
 bool moment_statistics(const mlls_plan& plan, const window_moments& w, residual_statistics& s, mlls_workspace& ws) {
-  const index f = plan.fixed.q.cols();
-  const index n = f + 1;
+  const index n = N > 0 ? N : plan.terms;  // the fixed columns and p
+  const index f = n - 1;
   const index m = plan.window.size;
   const double rss = w.yy - ws.rhs.head(n).squaredNorm();
   if (!fit::detail::pythagorean_residual_is_accurate(rss, w.yy, m)) {
@@ -1014,9 +1017,12 @@ bool moment_statistics(const mlls_plan& plan, const window_moments& w, residual_
   return true;
 }
 
-// One spectrum, its channels in `s`: the power law, then the linear model, into the workspace.
-template <typename T>
-mlls_outcome solve_mlls(const mlls_plan& plan, const channels_view<T>& s, mlls_workspace& ws) {
+// One spectrum, its channels in `s`: the power law, then the linear model, into the workspace. N > 0
+// is the number of model terms known at compile time (solve_mlls), so that the n x n algebra of the
+// common models unrolls (a sixth of a pixel's fit in cache, with two references).
+template <int N, typename T>
+mlls_outcome solve_mlls_sized(const mlls_plan& plan, const channels_view<T>& s, mlls_workspace& ws) {
+  const index n = N > 0 ? N : plan.terms;
   const mlls_options& options = *plan.options;
   const core::index_range w = plan.window;
   const auto take = [&](index first, index count) {
@@ -1062,10 +1068,10 @@ mlls_outcome solve_mlls(const mlls_plan& plan, const channels_view<T>& s, mlls_w
   } else if (options.weighting == mlls_weighting::user) {
     ws.sqrt_weights = plan.sqrt_user_weights;
   }
-  ws.parameters = plan.terms;
+  ws.parameters = n;
   if (plan.projected) {
     const double products[2] = {sums_of_window.py, sums_of_window.pp};
-    if (!solve_projected(plan, target, ws, plan.one_pass ? products : nullptr)) {
+    if (!solve_projected<N>(plan, target, ws, plan.one_pass ? products : nullptr)) {
       return mlls_outcome::singular;
     }
   } else if (!options.nonnegative) {
@@ -1101,7 +1107,7 @@ mlls_outcome solve_mlls(const mlls_plan& plan, const channels_view<T>& s, mlls_w
   residual_statistics sums;
   const index power = options.background == background_treatment::fixed_shape ? plan.k : 0;
   // A one-pass fit has its sums from its window's (moment_statistics) unless their guards fail.
-  const bool summed = plan.one_pass && plan.moments == full && moment_statistics(plan, sums_of_window, sums, ws);
+  const bool summed = plan.one_pass && plan.moments == full && moment_statistics<N>(plan, sums_of_window, sums, ws);
   if (!summed && full) {
     residual_sums<true>(ws.model, ws.coefficients, target, observed, plan.log_energy, power, sums, ws.gram,
                         ws.power_products);
@@ -1109,7 +1115,7 @@ mlls_outcome solve_mlls(const mlls_plan& plan, const channels_view<T>& s, mlls_w
     residual_sums<false>(ws.model, ws.coefficients, target, observed, plan.log_energy, power, sums, ws.gram,
                          ws.power_products);
   }
-  const index background_parameters = background_sensitivity(plan, full ? &ws.power_products : nullptr, ws);
+  const index background_parameters = background_sensitivity<N>(plan, full ? &ws.power_products : nullptr, ws);
   if (ws.curves || options.weighting != mlls_weighting::none) {
     ws.fitted.noalias() = ws.model * ws.coefficients;
     ws.residual = target - ws.fitted;
@@ -1128,13 +1134,13 @@ mlls_outcome solve_mlls(const mlls_plan& plan, const channels_view<T>& s, mlls_w
   ws.reduced_chi_square = dof > 0 ? ws.chi_square / double(dof) : std::numeric_limits<double>::quiet_NaN();
   // Poisson variances are known: no scaling. Counting noise falls back to one variance for a fit
   // with no positive counts.
-  if (options.weighting != mlls_weighting::poisson && !(counting && counting_covariance(sums, dof, ws))) {
+  if (options.weighting != mlls_weighting::poisson && !(counting && counting_covariance<N>(sums, dof, ws))) {
     ws.covariance *= ws.reduced_chi_square;
   }
   if (background_parameters > 0) {
-    add_background_covariance(plan, background_parameters, ws);
+    add_background_covariance<N>(plan, background_parameters, ws);
   }
-  for (index j = 0; j < plan.terms; ++j) {
+  for (index j = 0; j < n; ++j) {
     ws.standard_errors(j) = std::sqrt(std::max(ws.covariance(j, j), 0.0));
   }
   // Fractions f_i = b_i / sum b, errors from g^T C g with g_j = (delta_ij - f_i) / sum b.
@@ -1160,6 +1166,22 @@ mlls_outcome solve_mlls(const mlls_plan& plan, const channels_view<T>& s, mlls_w
     ws.fraction_errors(i) = std::sqrt(std::max(variance, 0.0));
   }
   return mlls_outcome::ok;
+}
+
+// solve_mlls_sized for the plan's number of terms: at compile time for one to three references and
+// the power law (with a constant or a linear term, or without a background, as the sizes allow).
+template <typename T>
+mlls_outcome solve_mlls(const mlls_plan& plan, const channels_view<T>& s, mlls_workspace& ws) {
+  switch (plan.terms) {
+    case 2:
+      return solve_mlls_sized<2>(plan, s, ws);
+    case 3:
+      return solve_mlls_sized<3>(plan, s, ws);
+    case 4:
+      return solve_mlls_sized<4>(plan, s, ws);
+    default:
+      return solve_mlls_sized<0>(plan, s, ws);
+  }
 }
 
 }  // namespace detail

@@ -213,11 +213,12 @@ class householder_qr {
   std::vector<index> permutation_;
 };
 
-// Solves R x = c for the leading k x k upper triangle of `r`; x may alias c.
-template <typename Real>
+// Solves R x = c for the leading k x k upper triangle of `r`; x may alias c. N > 0 is k known at
+// compile time (r.cols() must be N), so that the loops of a small system unroll.
+template <typename Real, int N = 0>
 void back_substitute(const Eigen::Ref<const matrix_x<Real>>& r, const Eigen::Ref<const vector_x<Real>>& c,
                      Eigen::Ref<vector_x<Real>> x) {
-  const index k = r.cols();
+  const index k = N > 0 ? N : r.cols();
   for (index i = k - 1; i >= 0; --i) {
     Real s = c(i);
     for (index l = i + 1; l < k; ++l) {
@@ -254,11 +255,11 @@ void copy_upper_triangle(const Eigen::Ref<const matrix_x<Real>>& a, Eigen::Ref<m
 }
 
 // Writes (R^T R)^{-1} = R^{-1} R^{-T} for the leading k x k upper triangle of `r` into `out`
-// (k x k), using `inv` (k x k) as scratch for R^{-1}.
-template <typename Real>
+// (k x k), using `inv` (k x k) as scratch for R^{-1}. N > 0: k at compile time, as back_substitute.
+template <typename Real, int N = 0>
 void inverse_gram(const Eigen::Ref<const matrix_x<Real>>& r, Eigen::Ref<matrix_x<Real>> inv,
                   Eigen::Ref<matrix_x<Real>> out) {
-  const index k = r.cols();
+  const index k = N > 0 ? N : r.cols();
   inv.setZero();
   for (index j = 0; j < k; ++j) {  // column j of R^{-1}: solve R c = e_j (upper triangular: rows <= j)
     inv(j, j) = Real(1) / r(j, j);
