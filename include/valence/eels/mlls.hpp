@@ -156,30 +156,49 @@ constexpr index pair_index(index a, index b) {
 // The sums of the plan's fixed columns that the moments need, once per plan.
 template <class = void>
 void prepare_moments(mlls_plan& plan) {
+  // Plain loops: Eigen expressions here would not depend on the template parameter, and every file
+  // including this header would compile them.
   const index m = plan.window.size;
   const index f = static_cast<index>(plan.fixed_columns.size());
   plan.fixed_model.resize(m, f);
-  for (index a = 0; a < f; ++a) {
-    plan.fixed_model.col(a) = plan.model.col(plan.fixed_columns[static_cast<std::size_t>(a)]);
-  }
-  const auto& fm = plan.fixed_model;
   plan.fixed_pairs.resize(m, f * (f + 1) / 2);
   plan.fixed_triple.resize(f * (f + 1) / 2 * f);
+  plan.fixed_sums.resize(f);
+  plan.fixed_lowest.resize(f);
+  plan.fixed_highest.resize(f);
+  for (index a = 0; a < f; ++a) {
+    const index column = plan.fixed_columns[static_cast<std::size_t>(a)];
+    double sum = 0;
+    double lowest = std::numeric_limits<double>::infinity();
+    double highest = -lowest;
+    for (index i = 0; i < m; ++i) {
+      const double v = plan.model(i, column);
+      plan.fixed_model(i, a) = v;
+      sum += v;
+      lowest = std::min(lowest, v);
+      highest = std::max(highest, v);
+    }
+    plan.fixed_sums(a) = sum;
+    plan.fixed_lowest(a) = lowest;
+    plan.fixed_highest(a) = highest;
+  }
   for (index a = 0; a < f; ++a) {
     for (index b = 0; b <= a; ++b) {
-      auto pair = plan.fixed_pairs.col(pair_index(a, b));
-      pair = fm.col(a).cwiseProduct(fm.col(b));
+      const index pair = pair_index(a, b);
+      for (index i = 0; i < m; ++i) {
+        plan.fixed_pairs(i, pair) = plan.fixed_model(i, a) * plan.fixed_model(i, b);
+      }
       for (index c = 0; c < f; ++c) {
-        plan.fixed_triple(pair_index(a, b) * f + c) = pair.dot(fm.col(c));
+        double sum = 0;
+        for (index i = 0; i < m; ++i) {
+          sum += plan.fixed_pairs(i, pair) * plan.fixed_model(i, c);
+        }
+        plan.fixed_triple(pair * f + c) = sum;
       }
     }
   }
-  plan.fixed_sums = fm.colwise().sum().transpose();
-  plan.fixed_lowest = fm.colwise().minCoeff().transpose();
-  plan.fixed_highest = fm.colwise().maxCoeff().transpose();
 }
 
-// The fixed columns' factorisation, once per plan (the engine's fit::detail::fixed_columns).
 template <class = void>
 void factor_fixed_columns(mlls_plan& plan) {
   const index varying = plan.options->background == background_treatment::fixed_shape ? plan.k : -1;
@@ -965,7 +984,11 @@ bool moment_statistics(const mlls_plan& plan, const window_moments& w, residual_
   const index n = N > 0 ? N : plan.terms;  // the fixed columns and p
   const index f = n - 1;
   const index m = plan.window.size;
-  const double rss = w.yy - ws.rhs.head(n).squaredNorm();
+  double projected = 0;  // ||z||^2
+  for (index j = 0; j < n; ++j) {
+    projected += ws.rhs(j) * ws.rhs(j);
+  }
+  const double rss = w.yy - projected;
   if (!fit::detail::pythagorean_residual_is_accurate(rss, w.yy, m)) {
     return false;
   }
