@@ -327,7 +327,7 @@ TEST_SUITE("eels") {
           valence::eels::detail::power_law_column(plan, r, scale, one.model.col(plan.k));
         }
         valence::eels::detail::window_moments sums;
-        valence::eels::detail::window_pass(plan, poly, one, sums);
+        valence::eels::detail::window_pass(plan, poly, one.spectrum.data() + plan.window.begin, one, sums);
 
         vector_d column(plan.window.size);
         valence::eels::detail::power_law_column(plan, r, scale, column);
@@ -389,7 +389,7 @@ TEST_SUITE("eels") {
               plan.model.leftCols(used.cols()) * vector_d::Constant(used.cols(), 0.5) + column;
         }
         window_moments w;
-        window_pass(plan, poly, ws, w);
+        window_pass(plan, poly, ws.spectrum.data() + plan.window.begin, ws, w);
         const window_view y(ws.spectrum.data() + plan.window.begin, plan.window.size);
         const double products[2] = {w.py, w.pp};
         REQUIRE(solve_projected(plan, y, ws, products));

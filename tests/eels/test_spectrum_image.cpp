@@ -12,7 +12,9 @@
 
 #include <Eigen/Core>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 #include <utility>
 #include <vector>
@@ -224,6 +226,62 @@ TEST_SUITE("eels") {
         }
       }
     }
+  }
+
+  TEST_CASE("fit_spectrum_image flags a value that is not finite wherever the fit reads it, in every layout") {
+    // A two-area fit of contiguous channels reads them as it sums them and tests them only when a
+    // sum is not finite; a strided view copies and tests them first. Each pixel of the first row
+    // holds one bad value: NaN, +inf or -inf, in the background window (605-635 eV) or in the fit
+    // window (636-690 eV); in the second row the same, in pixels whose background has no counts
+    // (which alone would be background_failed). Every layout and type must say non_finite for all.
+    const vector_d e = eels_axis();
+    const matrix_d refs = eels_references(e);
+    const Eigen::Index rows = 3;
+    const Eigen::Index cols = 6;
+    const Eigen::Index n = e.size();
+    const auto channel_at = [&](double energy) {
+      return static_cast<Eigen::Index>(std::lower_bound(e.data(), e.data() + n, energy) - e.data());
+    };
+    auto data = cube(e, refs, rows, cols);
+    const double bad[3] = {std::nan(""), std::numeric_limits<double>::infinity(),
+                           -std::numeric_limits<double>::infinity()};
+    for (Eigen::Index y = 0; y < 2; ++y) {
+      for (Eigen::Index x = 0; x < cols; ++x) {
+        double* pixel = data.data() + (y * cols + x) * n;
+        if (y == 1) {
+          for (Eigen::Index c = channel_at(605.0); c < channel_at(635.0); ++c) {
+            pixel[c] = 0;
+          }
+        }
+        pixel[channel_at(x < 3 ? 620.0 : 660.0)] = bad[x % 3];
+      }
+    }
+    std::vector<float> as_float(data.begin(), data.end());
+    std::vector<double> planes(data.size());
+    for (Eigen::Index p = 0; p < rows * cols; ++p) {
+      for (Eigen::Index c = 0; c < n; ++c) {
+        planes[static_cast<std::size_t>(c * rows * cols + p)] = data[static_cast<std::size_t>(p * n + c)];
+      }
+    }
+    auto o = options();
+    o.power_law.method = valence::eels::power_law_method::two_area;
+    const auto check = [&](const valence::eels::spectrum_image_fit& maps) {
+      CHECK(maps.failed() == 2 * cols);
+      for (Eigen::Index y = 0; y < rows; ++y) {
+        for (Eigen::Index x = 0; x < cols; ++x) {
+          CAPTURE(y);
+          CAPTURE(x);
+          CHECK(maps.status_at(y, x) ==
+                (y < 2 ? valence::eels::pixel_status::non_finite : valence::eels::pixel_status::ok));
+        }
+      }
+    };
+    check(valence::eels::fit_spectrum_image(
+        e, valence::eels::spectrum_image_view<double>::contiguous(data.data(), rows, cols, n), refs, o));
+    check(valence::eels::fit_spectrum_image(
+        e, valence::eels::spectrum_image_view<float>::contiguous(as_float.data(), rows, cols, n), refs, o));
+    check(valence::eels::fit_spectrum_image(
+        e, valence::eels::spectrum_image_view<double>::energy_planes(planes.data(), rows, cols, n), refs, o));
   }
 
   TEST_CASE("fit_spectrum_image reports progress by rows and stops when the callback cancels") {

@@ -526,21 +526,23 @@ struct window_moments {
   double pmm[max_fixed * (max_fixed + 1) / 2] = {};  // sum p M_a M_b at pair_index(a, b)
 };
 
-// The rest of a projected fit's first pass once its window has been read (read_channels), when the
-// power-law column has a fixed shape: it evaluates the column p (into the model; from `poly`, or
+// A projected fit's pass over its window when the power-law column has a fixed shape: it reads the
+// window's channels from `source` (the spectrum as stored, float or double, channel `begin` first)
+// into the workspace's spectrum as doubles, evaluates the column p (into the model; from `poly`, or
 // already there when the exponential was needed) and sums the products the QR update needs,
 // Q_F^T y (into ws.rhs), Q_F^T p (into column f of ws.design), p^T y and p^T p, and y^T y, in one
 // sweep with every sum in registers; with Moments, also the sums of window_moments. Two packets per
 // step, so that each step of the Horner recurrence has two independent instructions in flight.
 // Before it, a pixel swept its window twice more (the column, then the products) and stored and
 // reloaded the column in between, and a third time for the residual's sums.
-template <int F, bool Moments>
-void window_pass(const mlls_plan& plan, const power_law_polynomial& poly, mlls_workspace& ws, window_moments& out) {
+template <int F, bool Moments, typename T>
+void window_pass(const mlls_plan& plan, const power_law_polynomial& poly, const T* source, mlls_workspace& ws,
+                 window_moments& out) {
   namespace ei = Eigen::internal;
   static_assert(!Moments || F <= window_moments::max_fixed, "the moments are summed for at most three columns");
   constexpr int pairs = F * (F + 1) / 2;
   const index m = plan.window.size;
-  const double* y = ws.spectrum.data() + plan.window.begin;
+  double* y = ws.spectrum.data() + plan.window.begin;
   double* p = ws.model.col(plan.k).data();
   const double* q = plan.fixed.q.data();
   const double* t = plan.log_offset.data();
@@ -558,7 +560,8 @@ void window_pass(const mlls_plan& plan, const power_law_polynomial& poly, mlls_w
   packet py = zero, pp = zero, yy = zero, ps = zero, ppp = zero, tpp = zero;
   // One packet of channels from i, its column pi.
   const auto step = [&](index i, const packet& pi) {
-    const packet yi = ei::ploadu<packet>(y + i);
+    const packet yi = core::detail::load_as_double(source + i);
+    ei::pstoreu(y + i, yi);
     ei::pstoreu(p + i, pi);
     for (int j = 0; j < F; ++j) {
       const packet qj = ei::ploadu<packet>(q + j * m + i);
@@ -639,6 +642,7 @@ void window_pass(const mlls_plan& plan, const power_law_polynomial& poly, mlls_w
   for (; i < m; ++i) {
     const double pi = taylor ? evaluate(poly, t[i]) : p[i];
     p[i] = pi;
+    y[i] = static_cast<double>(source[i]);
     for (int j = 0; j < F; ++j) {
       z[j] += q[j * m + i] * y[i];
       c[j] += q[j * m + i] * pi;
@@ -951,23 +955,24 @@ void add_background_covariance(const mlls_plan& plan, index count, mlls_workspac
 }
 
 // window_pass for the plan's number of fixed columns, with the moments where the plan has them.
-template <class = void>
-void window_pass(const mlls_plan& plan, const power_law_polynomial& poly, mlls_workspace& ws, window_moments& out) {
+template <typename T>
+void window_pass(const mlls_plan& plan, const power_law_polynomial& poly, const T* source, mlls_workspace& ws,
+                 window_moments& out) {
   switch (plan.fixed.q.cols() + (plan.moments ? 4 : 0)) {
     case 1:
-      return window_pass<1, false>(plan, poly, ws, out);
+      return window_pass<1, false>(plan, poly, source, ws, out);
     case 2:
-      return window_pass<2, false>(plan, poly, ws, out);
+      return window_pass<2, false>(plan, poly, source, ws, out);
     case 3:
-      return window_pass<3, false>(plan, poly, ws, out);
+      return window_pass<3, false>(plan, poly, source, ws, out);
     case 5:
-      return window_pass<1, true>(plan, poly, ws, out);
+      return window_pass<1, true>(plan, poly, source, ws, out);
     case 6:
-      return window_pass<2, true>(plan, poly, ws, out);
+      return window_pass<2, true>(plan, poly, source, ws, out);
     case 7:
-      return window_pass<3, true>(plan, poly, ws, out);
+      return window_pass<3, true>(plan, poly, source, ws, out);
     default:
-      return window_pass<4, false>(plan, poly, ws, out);
+      return window_pass<4, false>(plan, poly, source, ws, out);
   }
 }
 
@@ -1051,9 +1056,11 @@ mlls_outcome solve_mlls_sized(const mlls_plan& plan, const channels_view<T>& s, 
   const auto take = [&](index first, index count) {
     return read_channels(s, first, count, ws.spectrum.data() + first);
   };
-  const bool finite = plan.whole_spectrum ? take(0, ws.spectrum.size())
-                                          : take(w.begin, w.size) && take(plan.background.begin, plan.background.size);
-  if (!finite) {
+  const auto take_windows = [&] { return take(w.begin, w.size) && take(plan.background.begin, plan.background.size); };
+  // A one-pass fit of contiguous channels reads them as it sums them (two_area_estimate, window_pass),
+  // and tests them only when a sum is not finite; every other fit copies what it reads first.
+  const bool streamed = plan.one_pass && s.stride == 1;
+  if (!streamed && !(plan.whole_spectrum ? take(0, ws.spectrum.size()) : take_windows())) {
     return mlls_outcome::non_finite;
   }
   const window_view observed(ws.spectrum.data() + w.begin, w.size);
@@ -1063,11 +1070,24 @@ mlls_outcome solve_mlls_sized(const mlls_plan& plan, const channels_view<T>& s, 
     if (plan.whole_spectrum) {
       ws.power_law = power_law_fit(plan.energy, ws.spectrum, options.background_window, options.power_law);
     } else {
-      detail::two_area_estimate(plan.two_area, ws.spectrum, ws.power_law);
+      if (streamed) {
+        detail::two_area_estimate(plan.two_area, s.data, ws.power_law);
+      } else {
+        detail::two_area_estimate(plan.two_area, ws.spectrum, ws.power_law);
+      }
       ws.power_law.binned = options.power_law.binned;
       ws.power_law.channel_width = plan.channel_width;
     }
-    if (ws.power_law.status != power_law_status::ok) {
+    const power_law_result& law = ws.power_law;
+    // A value that is not finite makes the estimate fail or leaves it not finite: then the channels
+    // are tested, so that such a spectrum is reported as the copying path reports it.
+    if (streamed &&
+        !(law.status == power_law_status::ok &&
+          std::isfinite(law.amplitude + law.exponent + law.amplitude_error + law.exponent_error + law.covariance)) &&
+        !take_windows()) {
+      return mlls_outcome::non_finite;
+    }
+    if (law.status != power_law_status::ok) {
       return mlls_outcome::background_failed;
     }
     const double scale = ws.power_law.amplitude * (ws.power_law.binned ? ws.power_law.channel_width : 1.0);
@@ -1076,7 +1096,14 @@ mlls_outcome solve_mlls_sized(const mlls_plan& plan, const channels_view<T>& s, 
       if (poly.degree < 0) {
         power_law_column(plan, ws.power_law.exponent, scale, ws.model.col(plan.k));
       }
-      window_pass(plan, poly, ws, sums_of_window);
+      if (streamed) {
+        window_pass(plan, poly, s.data + w.begin, ws, sums_of_window);
+        if (!std::isfinite(sums_of_window.yy) && !take(w.begin, w.size)) {
+          return mlls_outcome::non_finite;
+        }
+      } else {
+        window_pass(plan, poly, ws.spectrum.data() + w.begin, ws, sums_of_window);
+      }
     } else if (options.background == background_treatment::fixed_shape) {
       power_law_column(plan, ws.power_law.exponent, scale, ws.model.col(plan.k));
     } else {

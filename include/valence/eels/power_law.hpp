@@ -214,7 +214,8 @@ struct weighted_sums {
   double smallest = std::numeric_limits<double>::infinity();
 };
 
-inline weighted_sums weighted_sum(const double* c, const double* w, const double* w2, index n) {
+template <typename T>
+weighted_sums weighted_sum(const T* c, const double* w, const double* w2, index n) {
   namespace ei = Eigen::internal;
   using core::detail::packet;
   constexpr index size = core::detail::packet_size;
@@ -223,27 +224,28 @@ inline weighted_sums weighted_sum(const double* c, const double* w, const double
   packet smallest = ei::pset1<packet>(std::numeric_limits<double>::infinity());
   index i = 0;
   for (; i + size <= n; i += size) {
-    const packet ci = ei::ploadu<packet>(c + i);
+    const packet ci = core::detail::load_as_double(c + i);
     area = ei::pmadd(ei::ploadu<packet>(w + i), ci, area);
     variance = ei::pmadd(ei::ploadu<packet>(w2 + i), ci, variance);
     smallest = ei::pmin(smallest, ci);
   }
   weighted_sums sums{ei::predux(area), ei::predux(variance), ei::predux_min(smallest)};
   for (; i < n; ++i) {
-    sums.area += w[i] * c[i];
-    sums.variance += w2[i] * c[i];
-    sums.smallest = std::min(sums.smallest, c[i]);
+    const auto ci = static_cast<double>(c[i]);
+    sums.area += w[i] * ci;
+    sums.variance += w2[i] * ci;
+    sums.smallest = std::min(sums.smallest, ci);
   }
   return sums;
 }
 
-// The two-area estimate from counts[i1, i2) (a vector_d indexed by channel), with Poisson errors of
-// the two integrals, var I = sum w_i^2 c_i, carried through r(I1, I2) and A(r, I2). Sets status
-// non_positive_counts (and leaves NaN) where HyperSpy would return zeros.
-template <class = void>
-void two_area_estimate(const two_area_setup& s, const vector_ref& counts, power_law_result& r) {
-  const weighted_sums half1 = weighted_sum(counts.data() + s.i1, s.w1.data(), s.w1_squared.data(), s.i3 - s.i1);
-  const weighted_sums half2 = weighted_sum(counts.data() + s.i3, s.w2.data(), s.w2_squared.data(), s.i2 - s.i3);
+// The two-area estimate from counts[i1, i2) (indexed by channel, float or double), with Poisson
+// errors of the two integrals, var I = sum w_i^2 c_i, carried through r(I1, I2) and A(r, I2). Sets
+// status non_positive_counts (and leaves NaN) where HyperSpy would return zeros.
+template <typename T>
+void two_area_estimate(const two_area_setup& s, const T* counts, power_law_result& r) {
+  const weighted_sums half1 = weighted_sum(counts + s.i1, s.w1.data(), s.w1_squared.data(), s.i3 - s.i1);
+  const weighted_sums half2 = weighted_sum(counts + s.i3, s.w2.data(), s.w2_squared.data(), s.i2 - s.i3);
   const double area1 = half1.area;
   const double area2 = half2.area;
   const double var1 = half1.variance;
@@ -271,6 +273,11 @@ void two_area_estimate(const two_area_setup& s, const vector_ref& counts, power_
   r.exponent_error = std::sqrt(dr_d1 * dr_d1 * var1 + dr_d2 * dr_d2 * var2);
   r.covariance = da_d1 * dr_d1 * var1 + da_d2 * dr_d2 * var2;
   r.status = power_law_status::ok;
+}
+
+template <class = void>
+void two_area_estimate(const two_area_setup& s, const vector_ref& counts, power_law_result& r) {
+  two_area_estimate(s, counts.data(), r);
 }
 
 }  // namespace detail

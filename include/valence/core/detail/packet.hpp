@@ -7,6 +7,8 @@
 
 #include <Eigen/Core>
 
+#include <type_traits>
+
 namespace valence::core::detail {
 
 // Eigen's widest packet of doubles for the target, used through Eigen::internal's packet primitives
@@ -17,6 +19,21 @@ namespace valence::core::detail {
 // compiled with the user's -march.
 using packet = Eigen::internal::packet_traits<double>::type;
 inline constexpr index packet_size = Eigen::internal::packet_traits<double>::size;
+
+// One packet of doubles from `from`, float or double: the conversion of floats as they are read
+// (the compiler turns the lane loop into one widening conversion), so that float data need no copy.
+template <typename T>
+packet load_as_double(const T* from) {
+  if constexpr (std::is_same_v<T, double>) {
+    return Eigen::internal::ploadu<packet>(from);
+  } else {
+    double lanes[packet_size];
+    for (index l = 0; l < packet_size; ++l) {
+      lanes[l] = static_cast<double>(from[l]);
+    }
+    return Eigen::internal::ploadu<packet>(lanes);
+  }
+}
 
 }  // namespace valence::core::detail
 
