@@ -427,7 +427,10 @@ inline packet evaluate(const power_law_polynomial& poly, const packet& t) {
 
 // The same at B packets of offsets at once: B independent recurrences in one loop, so that each
 // one's latency (a multiply-add per degree, waiting on the one before) is hidden by the others'.
-// Lane by lane the same operations as above, so the same bits.
+// Lane by lane the same operations as above, so the same bits. Measured on a 200-channel window
+// (degree 10) with AVX2, a pixel's fit in cache: 0.99 us a packet at a time, 0.80 us with blocks
+// of four (window_pass), 0.82 us with eight; splitting the polynomial into its even and odd parts
+// (two recurrences of half the length) spilled registers and took 1.0 us.
 template <int B>
 void evaluate(const power_law_polynomial& poly, const packet (&t)[B], packet (&out)[B]) {
   namespace ei = Eigen::internal;
