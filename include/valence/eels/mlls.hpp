@@ -876,10 +876,14 @@ bool solve_projected(const mlls_plan& plan, const window_view& y, mlls_workspace
   // Back to the model's column order and units: position i of R is column `of(i)` of the model.
   const auto of = [&](index i) { return i < f ? plan.fixed_columns[static_cast<std::size_t>(i)] : plan.k; };
   const auto scale = [&](index i) { return i < f ? plan.fixed.scale(i) : power_scale; };
+  double* reciprocal = ws.column_scale.data();  // 1 / scale: n divisions rather than n^2
   for (index i = 0; i < n; ++i) {
+    reciprocal[i] = 1 / scale(i);
     ws.coefficients(of(i)) = x(i) / scale(i);
+  }
+  for (index i = 0; i < n; ++i) {
     for (index j = 0; j < n; ++j) {
-      ws.covariance(of(i), of(j)) = ws.gram(i, j) / (scale(i) * scale(j));
+      ws.covariance(of(i), of(j)) = ws.gram(i, j) * (reciprocal[i] * reciprocal[j]);
     }
   }
   return true;

@@ -157,6 +157,7 @@ struct two_area_setup {
   index i2 = 0;  // one past the last channel of I2
   double x1 = 0, x2 = 0, x3 = 0;
   double log_x2 = 0, log_x3 = 0, span = 0;  // ln x2, ln x3, ln(x2/x1): fixed by the axis
+  bool binned = true;                       // plain sums: the weights below are ones
   vector_d w1, w2;                          // integration weights of the halves (ones when binned)
   vector_d w1_squared, w2_squared;          // their squares, for the variances
 };
@@ -198,6 +199,7 @@ two_area_setup make_two_area_setup(const char* function, const vector_ref& energ
   s.log_x2 = std::log(s.x2);
   s.log_x3 = std::log(s.x3);
   s.span = std::log(s.x2 / s.x1);
+  s.binned = binned;
   s.w1 = binned ? vector_d::Ones(s.i3 - s.i1) : simpson_weights(energy, s.i1, s.i3);
   s.w2 = binned ? vector_d::Ones(s.i2 - s.i3) : simpson_weights(energy, s.i3, s.i2);
   s.w1_squared = s.w1.cwiseAbs2();
@@ -207,14 +209,15 @@ two_area_setup make_two_area_setup(const char* function, const vector_ref& energ
 
 // sum w c, sum w2 c and min c over n channels, in one pass of SIMD packets (Eigen's packet
 // primitives): a spectrum image estimates every pixel, and six separate passes (four dot products
-// and two minima) cost twice as much.
+// and two minima) cost twice as much. Unit: the weights are ones (binned counts), and both sums
+// are sum c, the same bits without reading the weights.
 struct weighted_sums {
   double area = 0;
   double variance = 0;
   double smallest = std::numeric_limits<double>::infinity();
 };
 
-template <typename T>
+template <bool Unit, typename T>
 weighted_sums weighted_sum(const T* c, const double* w, const double* w2, index n) {
   namespace ei = Eigen::internal;
   using core::detail::packet;
@@ -225,16 +228,23 @@ weighted_sums weighted_sum(const T* c, const double* w, const double* w2, index 
   index i = 0;
   for (; i + size <= n; i += size) {
     const packet ci = core::detail::load_as_double(c + i);
-    area = ei::pmadd(ei::ploadu<packet>(w + i), ci, area);
-    variance = ei::pmadd(ei::ploadu<packet>(w2 + i), ci, variance);
+    if constexpr (Unit) {
+      area = ei::padd(area, ci);
+    } else {
+      area = ei::pmadd(ei::ploadu<packet>(w + i), ci, area);
+      variance = ei::pmadd(ei::ploadu<packet>(w2 + i), ci, variance);
+    }
     smallest = ei::pmin(smallest, ci);
   }
   weighted_sums sums{ei::predux(area), ei::predux(variance), ei::predux_min(smallest)};
   for (; i < n; ++i) {
     const auto ci = static_cast<double>(c[i]);
-    sums.area += w[i] * ci;
-    sums.variance += w2[i] * ci;
+    sums.area += Unit ? ci : w[i] * ci;
+    sums.variance += Unit ? 0.0 : w2[i] * ci;
     sums.smallest = std::min(sums.smallest, ci);
+  }
+  if constexpr (Unit) {
+    sums.variance = sums.area;
   }
   return sums;
 }
@@ -244,8 +254,9 @@ weighted_sums weighted_sum(const T* c, const double* w, const double* w2, index 
 // status non_positive_counts (and leaves NaN) where HyperSpy would return zeros.
 template <typename T>
 void two_area_estimate(const two_area_setup& s, const T* counts, power_law_result& r) {
-  const weighted_sums half1 = weighted_sum(counts + s.i1, s.w1.data(), s.w1_squared.data(), s.i3 - s.i1);
-  const weighted_sums half2 = weighted_sum(counts + s.i3, s.w2.data(), s.w2_squared.data(), s.i2 - s.i3);
+  const auto sum = s.binned ? weighted_sum<true, T> : weighted_sum<false, T>;
+  const weighted_sums half1 = sum(counts + s.i1, s.w1.data(), s.w1_squared.data(), s.i3 - s.i1);
+  const weighted_sums half2 = sum(counts + s.i3, s.w2.data(), s.w2_squared.data(), s.i2 - s.i3);
   const double area1 = half1.area;
   const double area2 = half2.area;
   const double var1 = half1.variance;
