@@ -36,14 +36,27 @@ seed dm "$data"/eels/rosettasciio/rsciio/tests/data/digitalmicrograph/*/*.dm[34]
 "$build/fuzz/make_dm_seeds" "$build/corpus/dm"
 seed off "$data"/rixs/mass/tests/off/data_for_test/nsls2_2024_pulses/*_experiment_state.txt
 "$build/fuzz/make_off_seeds" "$build/corpus/off"
-for reader in xdi columns msa biologic dm off; do
-  echo "fuzzing $reader for $seconds s from $(ls "$build/corpus/$reader" | wc -l) seeds"
+fuzz() {  # fuzz <reader>: one reader for the time given; its exit status goes to <reader>.status
+  local reader=$1 status=0
   # -max_len keeps the mutations fast (the real files are up to a few hundred kilobytes);
   # -rss_limit_mb catches allocation bombs; -timeout catches hangs.
-  status=0
   "$build/fuzz/fuzz_$reader" "$build/corpus/$reader" -seed="$seed" -max_total_time="$seconds" -max_len=16384 \
     -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 -artifact_prefix="$build/artifacts/$reader-" \
     >"$build/artifacts/$reader.log" 2>&1 || status=$?
+  echo "$status" >"$build/artifacts/$reader.status"
+}
+# One reader per core at a time: each fuzzer is single-threaded, and -max_total_time is wall time,
+# so running them side by side keeps every reader's search as long and halves the step on 2 cores.
+readers=(xdi columns msa biologic dm off)
+for reader in "${readers[@]}"; do
+  while (($(jobs -rp | wc -l) >= $(nproc))); do wait -n || true; done
+  echo "fuzzing $reader for $seconds s from $(ls "$build/corpus/$reader" | wc -l) seeds"
+  fuzz "$reader" &
+done
+wait
+for reader in "${readers[@]}"; do
+  status=$(cat "$build/artifacts/$reader.status")
+  echo "$reader:"
   grep -E "^(Done|stat::number_of_executed_units)" "$build/artifacts/$reader.log" || true
   if ((status != 0)); then
     tail -n 60 "$build/artifacts/$reader.log"
