@@ -12,6 +12,7 @@
 #include <Eigen/Core>
 
 #include <cmath>
+#include <iterator>
 #include <limits>
 
 namespace {
@@ -35,6 +36,12 @@ synthetic_stack make_stack(Eigen::Index pixels, Eigen::Index points = 400) {
     }
   }
   return s;
+}
+
+// Same values, NaN where the other is NaN: maps compared bit for bit.
+template <typename A, typename B>
+bool same_values(const A& a, const B& b) {
+  return a.size() == b.size() && ((a.array() == b.array()) || (a.array().isNaN() && b.array().isNaN())).all();
 }
 
 }  // namespace
@@ -159,6 +166,105 @@ TEST_SUITE("xas") {
     CHECK(r.status[0] == valence::xas::pixel_status::ok);
     CHECK(r.status[4999] == valence::xas::pixel_status::cancelled);
     CHECK(std::isnan(r.edge_step(4999)));
+  }
+
+  TEST_CASE("normalize_stack finds the first white-line maximum, whichever points tie") {
+    // A constant pre-edge (npre = 0) makes the values the search compares mu - c0 exactly, so
+    // equal mu tie exactly: the expected point is the first maximum of mu in the window, found by
+    // a plain scan. The ties sit in every lane of a packet, in the packet clamped to the window's
+    // end, and (with a 2 eV window) in a window shorter than a packet.
+    const Eigen::VectorXd energy = Eigen::VectorXd::LinSpaced(300, 8200.0, 8499.0);  // 1 eV
+    const Eigen::Index edge = 140;                                                   // 8340 eV
+    const int offsets[][3] = {{2, 7, 20}, {3, 4, 5}, {5, 9, 29}, {29, 30, 30}, {0, 1, 2}, {1, 8, 16}, {6, 10, 11}};
+    const Eigen::Index pixels = Eigen::Index(std::size(offsets));
+    Eigen::MatrixXd mu(300, pixels);
+    for (Eigen::Index p = 0; p < pixels; ++p) {
+      for (Eigen::Index i = 0; i < 300; ++i) {
+        mu(i, p) = i < edge ? 0.1 : (i <= edge + 30 ? 1.2 + 0.001 * double(i - edge) : 1.1);
+      }
+      for (const int at : offsets[p]) {
+        mu(edge + at, p) = 1.6;
+      }
+    }
+    for (const double window : {30.0, 2.0}) {
+      CAPTURE(window);
+      valence::xas::stack_options o;
+      o.normalization.e0 = 8340.0;
+      o.normalization.npre = 0;
+      o.normalization.pre1 = -130;
+      o.normalization.pre2 = -20;
+      o.normalization.norm1 = 40;
+      o.normalization.norm2 = 150;
+      o.white_line_window = window;
+      const auto r = valence::xas::normalize_stack(energy, mu, o);
+      for (Eigen::Index p = 0; p < pixels; ++p) {
+        CAPTURE(p);
+        Eigen::Index first = edge;
+        for (Eigen::Index i = edge; i <= edge + Eigen::Index(window); ++i) {
+          first = mu(i, p) > mu(first, p) ? i : first;
+        }
+        CHECK(r.white_line_energy(p) == energy(first));
+      }
+    }
+  }
+
+  TEST_CASE("normalize_stack into reused maps gives the new maps' values, whatever the maps held") {
+    auto s = make_stack(40);
+    s.mu(100, 3) = std::numeric_limits<double>::quiet_NaN();
+    s.mu.col(7).setConstant(0.25);  // no edge
+    valence::xas::stack_options o;
+    o.min_step = 0.05;
+    o.keep_norm = true;
+    const auto fresh = valence::xas::normalize_stack(s.energy, s.mu, o);
+    REQUIRE(fresh.failed() == 2);
+    // Maps that hold another stack's values, of another size, with spectra kept.
+    auto other = make_stack(55);
+    other.mu *= 1.7;
+    valence::xas::stack_normalization<double> maps;
+    valence::xas::normalize_stack(s.energy, other.mu, o, maps);
+    const auto compare = [&](const valence::xas::stack_normalization<double>& reference) {
+      CHECK(same_values(maps.e0, reference.e0));
+      CHECK(same_values(maps.edge_step, reference.edge_step));
+      CHECK(same_values(maps.edge_energy, reference.edge_energy));
+      CHECK(same_values(maps.white_line_energy, reference.white_line_energy));
+      CHECK(same_values(maps.white_line_height, reference.white_line_height));
+      CHECK(same_values(maps.norm.reshaped(), reference.norm.reshaped()));
+      CHECK(maps.status == reference.status);
+      CHECK(maps.cancelled == reference.cancelled);
+    };
+    for (const bool per_pixel : {false, true}) {
+      CAPTURE(per_pixel);
+      o.per_pixel_e0 = per_pixel;
+      const auto expected = valence::xas::normalize_stack(s.energy, s.mu, o);
+      valence::xas::normalize_stack(s.energy, other.mu.leftCols(40), o, maps);  // same size, other values
+      valence::xas::normalize_stack(s.energy, s.mu, o, maps);
+      compare(expected);
+    }
+    // Without keep_norm the reused maps drop their spectra.
+    o.per_pixel_e0 = false;
+    o.keep_norm = false;
+    valence::xas::normalize_stack(s.energy, s.mu, o, maps);
+    CHECK(maps.norm.size() == 0);
+    CHECK(same_values(maps.edge_energy, fresh.edge_energy));
+    // A call that throws leaves the maps as they were.
+    valence::xas::stack_options bad = o;
+    bad.fraction = 2;
+    CHECK_THROWS_AS(valence::xas::normalize_stack(s.energy, other.mu, bad, maps), valence::invalid_input);
+    CHECK(maps.e0.size() == 40);
+    CHECK(same_values(maps.edge_energy, fresh.edge_energy));
+    // Cancelled into maps full of values: the pixels not reached are NaN and cancelled.
+    const auto big = make_stack(5000, 120);
+    valence::xas::stack_normalization<double> reused;
+    valence::xas::normalize_stack(big.energy, big.mu, o, reused);
+    REQUIRE(reused.failed() == 0);
+    o.progress = [](Eigen::Index done, Eigen::Index) { return done < 4096; };
+    valence::xas::normalize_stack(big.energy, big.mu, o, reused);
+    CHECK(reused.cancelled);
+    CHECK(reused.status[4095] == valence::xas::pixel_status::ok);
+    CHECK(reused.status[4096] == valence::xas::pixel_status::cancelled);
+    CHECK(std::isnan(reused.edge_step(4096)));
+    CHECK(std::isnan(reused.e0(4999)));
+    CHECK(reused.failed() == 5000 - 4096);
   }
 
   TEST_CASE("normalize_stack rejects bad input") {

@@ -122,8 +122,9 @@ template <typename Real>
   return core::detail::for_each_row_block(
       function, source, streaming, result_bytes,
       [&](index, index rows, const Real* block) {
-        maps = normalize_stack(energy, Eigen::Map<const matrix_x<Real>>(block, source.channels(), rows * source.cols()),
-                               per_block);
+        // Into the same maps block after block: allocated and first touched once, not per block.
+        normalize_stack(energy, Eigen::Map<const matrix_x<Real>>(block, source.channels(), rows * source.cols()),
+                        per_block, maps);
       },
       [&](index first_row, index rows) { sink(first_row, rows, maps); });
 }

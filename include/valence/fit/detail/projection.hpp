@@ -38,43 +38,45 @@ bool pythagorean_residual_is_accurate(Acc total, Acc data_norm2, index m) {
 template <int G, bool WithNorm, typename Acc, typename In>
 void project_group(const Acc* q, index ld, index m, const In* y, Acc* z, Acc& norm2) {
   using lanes = Eigen::Array<Acc, 4, 1>;
-  lanes sum[G];
-  lanes squares = lanes::Zero();
-  for (int g = 0; g < G; ++g) {
-    sum[g].setZero();
+  // Each accumulator is a chain of dependent FMAs, so few columns need several sets of sums to
+  // keep four or more packets in flight: one column with one set ran at a quarter of the FMA
+  // throughput (measured: 117-point dot product 2x faster with four sets).
+  constexpr int sets = G == 1 ? 4 : (G == 2 ? 2 : 1);
+  lanes sum[sets][G];
+  lanes squares[sets];
+  for (int s = 0; s < sets; ++s) {
+    squares[s].setZero();
+    for (int g = 0; g < G; ++g) {
+      sum[s][g].setZero();
+    }
   }
   index i = 0;
-  if constexpr (G <= 2) {
-    // Few columns: a second set of sums, so that each addition does not wait for the one before.
-    lanes more[G];
-    lanes more_squares = lanes::Zero();
-    for (int g = 0; g < G; ++g) {
-      more[g].setZero();
-    }
-    for (; i + 8 <= m; i += 8) {
-      const lanes v = Eigen::Map<const Eigen::Array<In, 4, 1>>(y + i).template cast<Acc>();
-      const lanes w = Eigen::Map<const Eigen::Array<In, 4, 1>>(y + i + 4).template cast<Acc>();
-      if constexpr (WithNorm) {
-        squares += v * v;
-        more_squares += w * w;
+  if constexpr (sets > 1) {
+    for (; i + 4 * sets <= m; i += 4 * sets) {
+      for (int s = 0; s < sets; ++s) {
+        const lanes v = Eigen::Map<const Eigen::Array<In, 4, 1>>(y + i + 4 * s).template cast<Acc>();
+        if constexpr (WithNorm) {
+          squares[s] += v * v;
+        }
+        for (int g = 0; g < G; ++g) {
+          sum[s][g] += Eigen::Map<const lanes>(q + g * ld + i + 4 * s) * v;
+        }
       }
+    }
+    for (int s = 1; s < sets; ++s) {
+      squares[0] += squares[s];
       for (int g = 0; g < G; ++g) {
-        sum[g] += Eigen::Map<const lanes>(q + g * ld + i) * v;
-        more[g] += Eigen::Map<const lanes>(q + g * ld + i + 4) * w;
+        sum[0][g] += sum[s][g];
       }
     }
-    for (int g = 0; g < G; ++g) {
-      sum[g] += more[g];
-    }
-    squares += more_squares;
   }
   for (; i + 4 <= m; i += 4) {
     const lanes v = Eigen::Map<const Eigen::Array<In, 4, 1>>(y + i).template cast<Acc>();
     if constexpr (WithNorm) {
-      squares += v * v;
+      squares[0] += v * v;
     }
     for (int g = 0; g < G; ++g) {
-      sum[g] += Eigen::Map<const lanes>(q + g * ld + i) * v;
+      sum[0][g] += Eigen::Map<const lanes>(q + g * ld + i) * v;
     }
   }
   Acc tail[G] = {};
@@ -87,10 +89,10 @@ void project_group(const Acc* q, index ld, index m, const In* y, Acc* z, Acc& no
     }
   }
   for (int g = 0; g < G; ++g) {
-    z[g] = sum[g].sum() + tail[g];
+    z[g] = sum[0][g].sum() + tail[g];
   }
   if constexpr (WithNorm) {
-    norm2 = squares.sum() + tail_squares;
+    norm2 = squares[0].sum() + tail_squares;
   }
 }
 
