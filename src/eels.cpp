@@ -19,11 +19,11 @@ template white_line_result white_line_ratio<>(const vector_ref&, const vector_re
 template white_line_result white_line_ratio<>(const vector_ref&, const vector_ref&, const vector_ref&,
                                               const second_derivative_options&);
 
-template spectrum_image_fit fit_spectrum_image<float>(const vector_ref&, const spectrum_image_view<float>&,
-                                                      const matrix_ref&, const mlls_options&,
-                                                      const std::function<bool(index, index)>&);
-template spectrum_image_fit fit_spectrum_image<double>(const vector_ref&, const spectrum_image_view<double>&,
-                                                       const matrix_ref&, const mlls_options&,
-                                                       const std::function<bool(index, index)>&);
+template void fit_spectrum_image<float>(const vector_ref&, const spectrum_image_view<float>&, const matrix_ref&,
+                                        const mlls_options&, spectrum_image_fit&,
+                                        const std::function<bool(index, index)>&);
+template void fit_spectrum_image<double>(const vector_ref&, const spectrum_image_view<double>&, const matrix_ref&,
+                                         const mlls_options&, spectrum_image_fit&,
+                                         const std::function<bool(index, index)>&);
 
 }  // namespace valence::eels

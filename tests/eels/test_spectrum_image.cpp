@@ -55,6 +55,23 @@ valence::eels::mlls_options options() {
   return o;
 }
 
+// Same values, NaN where the other is NaN: maps compared bit for bit.
+bool same_values(const matrix_d& a, const matrix_d& b) {
+  return a.rows() == b.rows() && a.cols() == b.cols() &&
+         ((a.array() == b.array()) || (a.array().isNaN() && b.array().isNaN())).all();
+}
+
+bool same_maps(const valence::eels::spectrum_image_fit& a, const valence::eels::spectrum_image_fit& b) {
+  const auto all_same = [](const std::vector<matrix_d>& x, const std::vector<matrix_d>& y) {
+    return x.size() == y.size() && std::equal(x.begin(), x.end(), y.begin(), same_values);
+  };
+  return all_same(a.coefficients, b.coefficients) && all_same(a.standard_errors, b.standard_errors) &&
+         all_same(a.fractions, b.fractions) && all_same(a.fraction_errors, b.fraction_errors) &&
+         same_values(a.amplitude, b.amplitude) && same_values(a.exponent, b.exponent) &&
+         same_values(a.chi_square, b.chi_square) && same_values(a.reduced_chi_square, b.reduced_chi_square) &&
+         same_values(a.r_factor, b.r_factor) && a.status == b.status && a.cancelled == b.cancelled;
+}
+
 }  // namespace si_test
 
 }  // namespace
@@ -282,6 +299,48 @@ TEST_SUITE("eels") {
         e, valence::eels::spectrum_image_view<float>::contiguous(as_float.data(), rows, cols, n), refs, o));
     check(valence::eels::fit_spectrum_image(
         e, valence::eels::spectrum_image_view<double>::energy_planes(planes.data(), rows, cols, n), refs, o));
+  }
+
+  TEST_CASE("fit_spectrum_image into reused maps gives the new maps' values, whatever the maps held") {
+    const vector_d e = eels_axis();
+    const matrix_d refs = eels_references(e);
+    const Eigen::Index n = e.size();
+    auto data = cube(e, refs, 3, 4);
+    data[static_cast<std::size_t>((1 * 4 + 2) * n + 300)] = std::nan("");  // pixel (1, 2): non-finite
+    for (Eigen::Index c = 0; c < 150; ++c) {                               // pixel (2, 0): no background
+      data[static_cast<std::size_t>((2 * 4 + 0) * n + c)] = 0;
+    }
+    const auto view = valence::eels::spectrum_image_view<double>::contiguous(data.data(), 3, 4, n);
+    const auto expected = valence::eels::fit_spectrum_image(e, view, refs, options());
+    REQUIRE(expected.failed() == 2);
+    // Maps holding another image's values: 2 x 6 pixels, then 3 x 4 with every pixel fitted.
+    const auto other = cube(e, refs, 2, 6);
+    valence::eels::spectrum_image_fit maps;
+    valence::eels::fit_spectrum_image(e, valence::eels::spectrum_image_view<double>::contiguous(other.data(), 2, 6, n),
+                                      refs, options(), maps);
+    valence::eels::fit_spectrum_image(e, view, refs, options(), maps);
+    CHECK(same_maps(maps, expected));
+    const auto clean = cube(e, refs, 3, 4);
+    const auto clean_view = valence::eels::spectrum_image_view<double>::contiguous(clean.data(), 3, 4, n);
+    valence::eels::fit_spectrum_image(e, clean_view, refs, options(), maps);
+    REQUIRE(maps.failed() == 0);
+    valence::eels::fit_spectrum_image(e, view, refs, options(), maps);
+    CHECK(same_maps(maps, expected));
+    // A call that throws leaves the maps as they were.
+    auto bad = options();
+    bad.fit_window = {2000.0, 2100.0};
+    CHECK_THROWS_AS(valence::eels::fit_spectrum_image(e, clean_view, refs, bad, maps), valence::invalid_input);
+    CHECK(same_maps(maps, expected));
+    // Cancelled into maps full of values: the rows not reached are NaN and cancelled.
+    valence::eels::fit_spectrum_image(e, clean_view, refs, options(), maps);
+    valence::eels::fit_spectrum_image(e, clean_view, refs, options(), maps,
+                                      [](Eigen::Index done, Eigen::Index) { return done < 4; });
+    const auto cancelled = valence::eels::fit_spectrum_image(e, clean_view, refs, options(),
+                                                             [](Eigen::Index done, Eigen::Index) { return done < 4; });
+    CHECK(maps.cancelled);
+    CHECK(maps.failed() == 8);
+    CHECK(std::isnan(maps.fraction_errors[1](2, 3)));
+    CHECK(same_maps(maps, cancelled));
   }
 
   TEST_CASE("fit_spectrum_image reports progress by rows and stops when the callback cancels") {

@@ -65,9 +65,9 @@ template <typename T>
   return core::detail::for_each_row_block(
       function, source, streaming, result_bytes,
       [&](index, index rows, const T* block) {
-        maps = fit_spectrum_image(energy,
-                                  spectrum_image_view<T>::contiguous(block, rows, source.cols(), source.channels()),
-                                  references, options);
+        // Into the same maps block after block: allocated and first touched once, not per block.
+        fit_spectrum_image(energy, spectrum_image_view<T>::contiguous(block, rows, source.cols(), source.channels()),
+                           references, options, maps);
       },
       [&](index first_row, index rows) { sink(first_row, rows, maps); });
 }
