@@ -39,8 +39,8 @@ template <int G, bool WithNorm, typename Acc, typename In>
 void project_group(const Acc* q, index ld, index m, const In* y, Acc* z, Acc& norm2) {
   using lanes = Eigen::Array<Acc, 4, 1>;
   // Each accumulator is a chain of dependent FMAs, so few columns need several sets of sums to
-  // keep four or more packets in flight: one column with one set ran at a quarter of the FMA
-  // throughput (measured: 117-point dot product 2x faster with four sets).
+  // keep four or more packets in flight (measured: normalize_stack's one-column, 117-point step
+  // with four sets instead of two, 3 ns less per pixel on AVX2).
   constexpr int sets = G == 1 ? 4 : (G == 2 ? 2 : 1);
   lanes sum[sets][G];
   lanes squares[sets];
