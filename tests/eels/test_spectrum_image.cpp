@@ -104,7 +104,7 @@ TEST_SUITE("eels") {
   TEST_CASE("fit_spectrum_image equals mlls at every pixel and maps the surface fraction") {
     const vector_d e = eels_axis();
     const matrix_d refs = eels_references(e);
-    const Eigen::Index rows = 6;
+    const Eigen::Index rows = 11;  // a band of eight rows and a part band
     const Eigen::Index cols = 5;
     const auto data = cube(e, refs, rows, cols);
     const auto view = valence::eels::spectrum_image_view<double>::contiguous(data.data(), rows, cols, e.size());
@@ -361,6 +361,42 @@ TEST_SUITE("eels") {
     CHECK(maps.status[5] == valence::eels::pixel_status::ok);
     CHECK(maps.status[6] == valence::eels::pixel_status::cancelled);
     CHECK(std::isnan(maps.coefficients[0](2, 0)));
+
+    // 10 x 9 pixels: two bands of rows, each of two runs of columns. Every row is reported once, in
+    // order; cancelled at row 9 (in the second band), only that row is flagged, and the rows before
+    // it hold the values of a run that was not cancelled.
+    const Eigen::Index rows = 10;
+    const Eigen::Index cols = 9;
+    const auto five = cube(e, refs, rows, 5);
+    std::vector<double> wide(static_cast<std::size_t>(rows * cols * e.size()));
+    for (Eigen::Index y = 0; y < rows; ++y) {
+      for (Eigen::Index x = 0; x < cols; ++x) {
+        std::copy_n(five.begin() + (y * 5 + x % 5) * e.size(), e.size(), wide.begin() + (y * cols + x) * e.size());
+      }
+    }
+    const auto wide_view = valence::eels::spectrum_image_view<double>::contiguous(wide.data(), rows, cols, e.size());
+    const auto whole = valence::eels::fit_spectrum_image(e, wide_view, refs, options());
+    REQUIRE(whole.failed() == 0);
+    calls.clear();
+    const auto stopped =
+        valence::eels::fit_spectrum_image(e, wide_view, refs, options(), [&](Eigen::Index done, Eigen::Index) {
+          calls.push_back(done);
+          return done < 9 * cols;
+        });
+    CHECK(calls == std::vector<Eigen::Index>{9, 18, 27, 36, 45, 54, 63, 72, 81});
+    CHECK(stopped.failed() == cols);
+    for (Eigen::Index y = 0; y < rows; ++y) {
+      for (Eigen::Index x = 0; x < cols; ++x) {
+        CAPTURE(y);
+        CAPTURE(x);
+        CHECK((y < 9 ? stopped.status_at(y, x) == valence::eels::pixel_status::ok
+                     : stopped.status_at(y, x) == valence::eels::pixel_status::cancelled));
+        CHECK((y < 9 ? stopped.coefficients[1](y, x) == whole.coefficients[1](y, x)
+                     : std::isnan(stopped.coefficients[1](y, x))));
+        // The repeated columns are the same spectra, fitted alike wherever they fall in a run.
+        CHECK(whole.coefficients[0](y, x) == whole.coefficients[0](y, x % 5));
+      }
+    }
   }
 
   TEST_CASE("region_mean averages the finite pixels of a mask") {

@@ -229,10 +229,11 @@ struct spectrum_image_fit {
 
 namespace detail {
 
-// The cache lines of each run of channels a pixel's fit reads, from its first channel's line to
-// its last's, as addresses to prefetch (none when the channels are strided or the whole spectrum
-// is read). The caller issues the prefetches in its own loop: a function that only prefetches is
-// "pure" to GCC's interprocedural analysis, and calls to it are deleted.
+// The cache lines of each run of channels a pixel's fit reads, the background window's first (the
+// fit reads it first), from each run's first channel's line to its last's, as addresses to
+// prefetch (null when the channels are strided, the whole spectrum is read or the run is empty). The caller issues
+// the prefetches in its own loop: a function that only prefetches is "pure" to GCC's
+// interprocedural analysis, and calls to it are deleted.
 struct channel_lines {
   const char* first[2] = {nullptr, nullptr};
   const char* last[2] = {nullptr, nullptr};
@@ -245,8 +246,11 @@ channel_lines lines_of(const spectrum_image_view<T>& cube, index y, index x, con
     return lines;
   }
   const auto* spectrum = reinterpret_cast<const char*>(cube.data + y * cube.row_stride + x * cube.col_stride);
-  const core::index_range runs[2] = {plan.window, plan.background};
+  const core::index_range runs[2] = {plan.background, plan.window};
   for (int r = 0; r < 2; ++r) {
+    if (runs[r].size == 0) {  // no background window
+      continue;
+    }
     lines.first[r] = spectrum + runs[r].begin * static_cast<index>(sizeof(T));
     lines.last[r] = spectrum + (runs[r].end() - 1) * static_cast<index>(sizeof(T));
   }
@@ -303,14 +307,15 @@ void mark_pixel(spectrum_image_fit& out, index y, index x, pixel_status status) 
 /// estimators). A pixel with a non-finite value among them, whose power law fails or whose model
 /// is singular gets its status and NaN in the maps; the others are still fitted. Without
 /// non-negativity and with the two-area (default) or no background, no pixel allocates memory:
-/// each run of 32 pixels of a row shares one workspace.
+/// each task of 64 pixels (8 rows by 8 columns) shares one workspace.
 /// \tparam T float or double.
 /// \param energy energy loss, eV, one per channel.
 /// \param cube the spectrum image; see spectrum_image_view.
 /// \param references one column per reference spectrum, one row per channel.
 /// \param options as for mlls().
-/// \param progress called after each row of pixels with (pixels done, total); returning false
-///        cancels the run: the remaining pixels are flagged cancelled and the maps are returned.
+/// \param progress called for each row of pixels, in order, with (pixels done, total), once the
+///        band of eight rows that holds it is fitted; returning false cancels the run: the pixels
+///        of the later rows are flagged cancelled and the maps are returned.
 /// \param[out] out the maps and statuses, resized to the image. Their storage is kept when the
 ///        sizes match, so a pipeline that fits image after image into the same maps allocates
 ///        them, and the system maps their pages, once (docs/performance.md: 0.53 – 0.56 of the
@@ -369,45 +374,61 @@ void fit_spectrum_image(const vector_ref& energy, const spectrum_image_view<T>& 
     out.r_factor(y, x) = ws.r_factor;
     out.status[p] = pixel_status::ok;
   };
-  // Each task fits a run of pixels of one row through its own workspace: the workspaces are the
-  // only allocations, one per run, never one per pixel.
-  constexpr index run = 32;
+  // The image is fitted in bands of eight rows, each band column by column and each column down
+  // its eight pixels: the maps are column-major, so a column's eight values of a map share a cache
+  // line. Row by row, each pixel wrote fifteen maps 2 KiB apart (a 256-row image), fifteen lines
+  // that left the first-level cache before the next row came back to them: 0.1 us of a pixel's
+  // 0.77 (float, bench_spectrum_image's cube held in cache, maps of the full image).
+  constexpr index band = 8;
+  // Each task fits a run of eight columns of a band (64 pixels) through its own workspace: the
+  // workspaces are the only allocations, one per task, never one per pixel.
+  constexpr index run = 8;
   const index runs = (cube.cols + run - 1) / run;
   const index pixels = cube.rows * cube.cols;
-  for (index y = 0; y < cube.rows; ++y) {
+  for (index top = 0; top < cube.rows; top += band) {
+    const index bottom = std::min(top + band, cube.rows);
     core::detail::for_each_in_parallel(static_cast<std::size_t>(runs), [&](std::size_t r) {
       detail::mlls_workspace ws(plan);
       const index first = static_cast<index>(r) * run;
       const index last = std::min(first + run, cube.cols);
       for (index x = first; x < last; ++x) {
-        // Asks the memory system for the channels the next pixel's fit reads while this one is
-        // fitted: they are a few hundred values out of a long spectrum, runs too short for the
-        // hardware prefetcher to follow. Into the second-level cache (locality 2): prefetches
-        // into the first level hold its few miss buffers, and the fit stalled on them (0.97 against
-        // 0.85 us per pixel, float, bench_spectrum_image's cube on the development machine).
+        for (index y = top; y < bottom; ++y) {
+          // Asks the memory system for the channels the next pixel's fit reads while this one is
+          // fitted: they are a few hundred values out of a long spectrum, runs too short for the
+          // hardware prefetcher to follow. Into the second-level cache (locality 2): prefetches
+          // into the first level hold its few miss buffers, and the fit stalled on them (0.97
+          // against 0.85 us per pixel, float, bench_spectrum_image's cube on the development machine).
 #if defined(__GNUC__)
-        if (x + 1 < last) {
-          const auto lines = detail::lines_of(cube, y, x + 1, plan);
-          for (int run_of = 0; run_of < 2 && lines.first[run_of] != nullptr; ++run_of) {
-            for (const char* line = lines.first[run_of]; line < lines.last[run_of]; line += 64) {
-              __builtin_prefetch(line, 0, 2);
+          const bool down = y + 1 < bottom;
+          if (down || x + 1 < last) {
+            const auto lines = detail::lines_of(cube, down ? y + 1 : top, down ? x : x + 1, plan);
+            for (int run_of = 0; run_of < 2; ++run_of) {
+              if (lines.first[run_of] == nullptr) {
+                continue;
+              }
+              for (const char* line = lines.first[run_of]; line < lines.last[run_of]; line += 64) {
+                __builtin_prefetch(line, 0, 2);
+              }
+              __builtin_prefetch(lines.last[run_of], 0, 2);  // its line, when the run does not start on a line
             }
-            __builtin_prefetch(lines.last[run_of], 0, 2);  // its line, when the run does not start on a line
           }
-        }
 #endif
-        fit_pixel(y, x, ws);
+          fit_pixel(y, x, ws);
+        }
       }
     });
-    const index done = (y + 1) * cube.cols;
-    if (progress && !progress(done, pixels) && done < pixels) {
-      for (index later = y + 1; later < cube.rows; ++later) {
-        for (index x = 0; x < cube.cols; ++x) {
-          detail::mark_pixel(out, later, x, pixel_status::cancelled);
+    // Progress by rows, as documented, once the band's rows are done.
+    for (index row = top; row < bottom; ++row) {
+      const index done = (row + 1) * cube.cols;
+      if (progress && !progress(done, pixels) && done < pixels) {
+        for (index later = row + 1; later < cube.rows; ++later) {
+          for (index x = 0; x < cube.cols; ++x) {
+            detail::mark_pixel(out, later, x, pixel_status::cancelled);
+          }
         }
+        out.cancelled = true;
+        return;
       }
-      out.cancelled = true;
-      break;
     }
   }
 }
@@ -420,8 +441,9 @@ void fit_spectrum_image(const vector_ref& energy, const spectrum_image_view<T>& 
 /// \param cube the spectrum image; see spectrum_image_view.
 /// \param references one column per reference spectrum, one row per channel.
 /// \param options as for mlls().
-/// \param progress called after each row of pixels with (pixels done, total); returning false
-///        cancels the run: the remaining pixels are flagged cancelled and the maps are returned.
+/// \param progress called for each row of pixels, in order, with (pixels done, total), once the
+///        band of eight rows that holds it is fitted; returning false cancels the run: the pixels
+///        of the later rows are flagged cancelled and the maps are returned.
 /// \returns the maps and statuses.
 /// \throws valence::invalid_input as the overload that writes into maps.
 template <typename T>
