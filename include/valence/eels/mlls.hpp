@@ -379,7 +379,9 @@ bool solve_unconstrained(const mlls_plan& plan, const window_view& target, mlls_
 struct power_law_polynomial {
   static constexpr int max_degree = 16;
   int degree = -1;
-  double coefficients[max_degree + 1] = {};  // (-r)^k / k!, times the scale and E_c^-r
+  // (-r)^k / k!, times the scale and E_c^-r, for k <= degree (left unset beyond: clearing the
+  // array was a call to memset per pixel)
+  double coefficients[max_degree + 1];
 };
 
 template <class = void>
@@ -517,16 +519,19 @@ bool read_channels(const channels_view<T>& s, index first, index count, double* 
 // ln E_c and the fixed model columns M_a from which the counting-noise Gram matrix G = M^T diag(Mb) M
 // and h = M^T (ln E p) follow for any coefficients b (moment_statistics), with no pass over the
 // residual.
+//
+// The moments are set by window_pass with Moments and read only after it, so they are left unset
+// here: clearing them was a call to memset per pixel.
 struct window_moments {
   static constexpr int max_fixed = 3;
   double py = 0, pp = 0, yy = 0;
-  double p = 0;                                      // sum p
-  double ppp = 0;                                    // sum p^3
-  double tpp = 0;                                    // sum t p^2
-  double pm[max_fixed] = {};                         // sum p M_a
-  double ppm[max_fixed] = {};                        // sum p^2 M_a
-  double tpm[max_fixed] = {};                        // sum t p M_a
-  double pmm[max_fixed * (max_fixed + 1) / 2] = {};  // sum p M_a M_b at pair_index(a, b)
+  double p;                                     // sum p
+  double ppp;                                   // sum p^3
+  double tpp;                                   // sum t p^2
+  double pm[max_fixed];                         // sum p M_a
+  double ppm[max_fixed];                        // sum p^2 M_a
+  double tpm[max_fixed];                        // sum t p M_a
+  double pmm[max_fixed * (max_fixed + 1) / 2];  // sum p M_a M_b at pair_index(a, b)
 };
 
 // A projected fit's pass over its window when the power-law column has a fixed shape: it reads the
@@ -864,8 +869,8 @@ bool solve_projected(const mlls_plan& plan, const window_view& y, mlls_workspace
   double power_scale = 1;
   const double* p = n == f ? nullptr : ws.model.col(plan.k).data();
   const bool factored = products != nullptr
-                            ? fit::detail::extend_factor<double>(plan.fixed, y.data(), p, products[0], products[1], r,
-                                                                 z, power_scale, ws.fitted)
+                            ? fit::detail::extend_factor<double, (N > 0 ? N - 1 : 0)>(
+                                  plan.fixed, y.data(), p, products[0], products[1], r, z, power_scale, ws.fitted)
                             : fit::detail::add_column<double>(plan.fixed, y.data(), p, r, z, power_scale, ws.fitted);
   if (!factored) {
     return false;
