@@ -140,12 +140,13 @@ struct mlls_plan {
   // Gram matrix and the power law's sensitivity follow (window_moments), from these sums of the
   // fixed model columns M_a over the window (a in the order of fixed_columns):
   bool moments = false;
-  matrix_d fixed_model;    // M_a (m x f)
-  matrix_d fixed_pairs;    // M_a M_b for a >= b, packed: column a (a + 1) / 2 + b
-  vector_d fixed_sums;     // sum M_a
-  vector_d fixed_triple;   // sum M_a M_b M_c at (a (a + 1) / 2 + b) f + c, a >= b
-  vector_d fixed_lowest;   // min M_a
-  vector_d fixed_highest;  // max M_a
+  matrix_d fixed_model;      // M_a (m x f)
+  matrix_d fixed_pairs;      // M_a M_b for a >= b, packed: column a (a + 1) / 2 + b
+  matrix_d fixed_log_model;  // t M_a, t = ln E - ln E_c
+  vector_d fixed_sums;       // sum M_a
+  vector_d fixed_triple;     // sum M_a M_b M_c at (a (a + 1) / 2 + b) f + c, a >= b
+  vector_d fixed_lowest;     // min M_a
+  vector_d fixed_highest;    // max M_a
 };
 
 // The packed index of the pair (a, b), a >= b, in mlls_plan::fixed_pairs and window_moments.
@@ -162,6 +163,7 @@ void prepare_moments(mlls_plan& plan) {
   const index f = static_cast<index>(plan.fixed_columns.size());
   plan.fixed_model.resize(m, f);
   plan.fixed_pairs.resize(m, f * (f + 1) / 2);
+  plan.fixed_log_model.resize(m, f);
   plan.fixed_triple.resize(f * (f + 1) / 2 * f);
   plan.fixed_sums.resize(f);
   plan.fixed_lowest.resize(f);
@@ -174,6 +176,7 @@ void prepare_moments(mlls_plan& plan) {
     for (index i = 0; i < m; ++i) {
       const double v = plan.model(i, column);
       plan.fixed_model(i, a) = v;
+      plan.fixed_log_model(i, a) = plan.log_offset(i) * v;
       sum += v;
       lowest = std::min(lowest, v);
       highest = std::max(highest, v);
@@ -556,11 +559,12 @@ void window_pass(const mlls_plan& plan, const power_law_polynomial& poly, const 
   const double* t = plan.log_offset.data();
   const double* fm = Moments ? plan.fixed_model.data() : nullptr;
   const double* fp = Moments ? plan.fixed_pairs.data() : nullptr;
+  const double* ftm = Moments ? plan.fixed_log_model.data() : nullptr;
   const bool taylor = poly.degree >= 0;
   const packet zero = ei::pset1<packet>(0.0);
-  packet qy[F], qp[F], pm[F], ppm[F], tpm[F], pmm[pairs];
+  packet qy[F], qp[F], ppm[F], tpm[F], pmm[pairs];
   for (int j = 0; j < F; ++j) {
-    qy[j] = qp[j] = pm[j] = ppm[j] = tpm[j] = zero;
+    qy[j] = qp[j] = ppm[j] = tpm[j] = zero;
   }
   for (int j = 0; j < pairs; ++j) {
     pmm[j] = zero;
@@ -583,19 +587,17 @@ void window_pass(const mlls_plan& plan, const power_law_polynomial& poly, const 
   // The moments of one packet of channels from i, from the stored column: a loop of their own, as
   // their sums and the products' together do not fit in the registers (AVX2's sixteen: spilled, the
   // fused loop cost 15 % more per pixel than the two).
+  // (sum p M_a is not summed: it follows from Q_F^T p, see below.)
   const auto moments = [&](index i) {
     const packet ti = ei::ploadu<packet>(t + i);
     const packet pi = ei::ploadu<packet>(p + i);
     const packet p2 = ei::pmul(pi, pi);
-    const packet tp = ei::pmul(ti, pi);
     ps = ei::padd(ps, pi);
     ppp = ei::pmadd(p2, pi, ppp);
-    tpp = ei::pmadd(tp, pi, tpp);
+    tpp = ei::pmadd(p2, ti, tpp);
     for (int j = 0; j < F; ++j) {
-      const packet mj = ei::ploadu<packet>(fm + j * m + i);
-      pm[j] = ei::pmadd(pi, mj, pm[j]);
-      ppm[j] = ei::pmadd(p2, mj, ppm[j]);
-      tpm[j] = ei::pmadd(tp, mj, tpm[j]);
+      ppm[j] = ei::pmadd(p2, ei::ploadu<packet>(fm + j * m + i), ppm[j]);
+      tpm[j] = ei::pmadd(pi, ei::ploadu<packet>(ftm + j * m + i), tpm[j]);
     }
     for (int j = 0; j < pairs; ++j) {
       pmm[j] = ei::pmadd(pi, ei::ploadu<packet>(fp + j * m + i), pmm[j]);
@@ -631,7 +633,6 @@ void window_pass(const mlls_plan& plan, const power_law_polynomial& poly, const 
     z[j] = ei::predux(qy[j]);
     c[j] = ei::predux(qp[j]);
     if constexpr (Moments) {
-      out.pm[j] = ei::predux(pm[j]);
       out.ppm[j] = ei::predux(ppm[j]);
       out.tpm[j] = ei::predux(tpm[j]);
     }
@@ -663,14 +664,23 @@ void window_pass(const mlls_plan& plan, const power_law_polynomial& poly, const 
       out.ppp += pi * pi * pi;
       out.tpp += t[i] * pi * pi;
       for (int j = 0; j < F; ++j) {
-        const double mj = fm[j * m + i];
-        out.pm[j] += pi * mj;
-        out.ppm[j] += pi * pi * mj;
-        out.tpm[j] += t[i] * pi * mj;
+        out.ppm[j] += pi * pi * fm[j * m + i];
+        out.tpm[j] += pi * ftm[j * m + i];
       }
       for (int j = 0; j < pairs; ++j) {
         out.pmm[j] += pi * fp[j * m + i];
       }
+    }
+  }
+  if constexpr (Moments) {
+    // sum p M_a = (M^T p)_a from Q_F^T p (in c): M D^-1 = Q_F R_F, so M^T p = D R_F^T Q_F^T p, O(f^2)
+    // where the sum over the channels was a multiply-add per column and packet.
+    for (int a = 0; a < F; ++a) {
+      double sum = 0;
+      for (int j = 0; j <= a; ++j) {
+        sum += plan.fixed.r(j, a) * c[j];
+      }
+      out.pm[a] = plan.fixed.scale(a) * sum;
     }
   }
 }
