@@ -28,6 +28,7 @@ using valence::vector_d;
 
 using valence_test::eels_axis;
 using valence_test::eels_references;
+using valence_test::same_values;
 
 // [y][x][E] counts: surface fraction 0.1 + 0.15 x, total 1 + 0.05 y.
 std::vector<double> cube(const vector_d& e, const matrix_d& refs, Eigen::Index rows, Eigen::Index cols) {
@@ -55,15 +56,10 @@ valence::eels::mlls_options options() {
   return o;
 }
 
-// Same values, NaN where the other is NaN: maps compared bit for bit.
-bool same_values(const matrix_d& a, const matrix_d& b) {
-  return a.rows() == b.rows() && a.cols() == b.cols() &&
-         ((a.array() == b.array()) || (a.array().isNaN() && b.array().isNaN())).all();
-}
-
 bool same_maps(const valence::eels::spectrum_image_fit& a, const valence::eels::spectrum_image_fit& b) {
   const auto all_same = [](const std::vector<matrix_d>& x, const std::vector<matrix_d>& y) {
-    return x.size() == y.size() && std::equal(x.begin(), x.end(), y.begin(), same_values);
+    return x.size() == y.size() && std::equal(x.begin(), x.end(), y.begin(),
+                                              [](const matrix_d& p, const matrix_d& q) { return same_values(p, q); });
   };
   return all_same(a.coefficients, b.coefficients) && all_same(a.standard_errors, b.standard_errors) &&
          all_same(a.fractions, b.fractions) && all_same(a.fraction_errors, b.fraction_errors) &&

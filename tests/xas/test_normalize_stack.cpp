@@ -17,6 +17,8 @@
 
 namespace {
 
+using valence_test::same_values;
+
 // Pixels with an edge of amplitude 0.2..2.2 at 8338..8342 eV on a sloping background.
 struct synthetic_stack {
   Eigen::VectorXd energy;
@@ -36,12 +38,6 @@ synthetic_stack make_stack(Eigen::Index pixels, Eigen::Index points = 400) {
     }
   }
   return s;
-}
-
-// Same values, NaN where the other is NaN: maps compared bit for bit.
-template <typename A, typename B>
-bool same_values(const A& a, const B& b) {
-  return a.size() == b.size() && ((a.array() == b.array()) || (a.array().isNaN() && b.array().isNaN())).all();
 }
 
 }  // namespace

@@ -54,6 +54,15 @@ std::string digits(Real value) {
   return out.str();
 }
 
+/// Same shape and the same values, NaN where the other is NaN: maps compared bit for bit (NaN is
+/// unequal to itself, so `==` alone cannot say that two maps with failed pixels agree).
+template <typename A, typename B>
+bool same_values(const Eigen::DenseBase<A>& a, const Eigen::DenseBase<B>& b) {
+  const auto x = a.derived().array();
+  const auto y = b.derived().array();
+  return a.rows() == b.rows() && a.cols() == b.cols() && ((x == y) || (x.isNaN() && y.isNaN())).all();
+}
+
 /// A double vector from a brace list, for short literal inputs.
 inline Eigen::VectorXd vec(std::initializer_list<double> values) {
   Eigen::VectorXd v(static_cast<Eigen::Index>(values.size()));
