@@ -143,6 +143,7 @@ bool extend_factor(const fixed_columns<Real>& fixed, const Real* y, const Real* 
   }
   const index m = fixed.q.rows();
   const index f = F > 0 ? F : fixed.q.cols();
+  eigen_assert(f == fixed.q.cols() && "extend_factor: F is not the number of fixed columns");
   for (index j = 0; j < f; ++j) {
     for (index i = 0; i < f; ++i) {
       r(i, j) = fixed.r(i, j);
